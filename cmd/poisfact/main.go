@@ -1,0 +1,61 @@
+// Command poisfact fits Poisson factorization models to count matrices
+// from the command line.
+//
+// Usage:
+//
+//	poisfact info FILE [-json]      shape, totals and sparsity of a count matrix
+//
+// FILE is Matrix Market (.mtx) or triplet text (.tsv, .csv, .txt), with or
+// without gzip. Run "poisfact COMMAND -h" for a command's flags. Errors go
+// to standard error as one line, with exit status 2 for anything the user
+// can fix (a missing file, a bad flag) and 1 otherwise.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// command is one subcommand: its name, a one-line summary and its entry
+// point, which returns the process exit status.
+type command struct {
+	name, summary string
+	run           func(args []string, stdout, stderr io.Writer) int
+}
+
+func commands() []command {
+	return []command{
+		{"info", "print shape, totals and sparsity of a count matrix", runInfo},
+	}
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run dispatches to a subcommand and returns the exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(args[1:], stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "poisfact: unknown command %q (run poisfact -h for the list)\n", args[0])
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "poisfact: Bayesian Poisson factorization of count matrices\n\nUsage: poisfact COMMAND [flags] [FILE]\n\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun poisfact COMMAND -h for a command's flags.")
+}

@@ -1,0 +1,247 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// NewCounts builds an n × p Counts from coordinate triplets: entry e is
+// x[rows[e], cols[e]] += vals[e], with 0-based indices. Duplicates are
+// summed and zeros dropped. Every value must be a whole number in
+// [0, 2⁵³]; anything else (negative, fractional, NaN, ±Inf) is an error
+// naming the entry. The inputs are not modified.
+func NewCounts(n, p int, rows, cols []int, vals []float64) (*Counts, error) {
+	if len(rows) != len(cols) || len(rows) != len(vals) {
+		return nil, fmt.Errorf("%w: %d rows, %d cols and %d values in the triplets", ErrShape, len(rows), len(cols), len(vals))
+	}
+	if err := checkShape(n, p); err != nil {
+		return nil, err
+	}
+	r := make([]int32, 0, len(rows))
+	c := make([]int32, 0, len(rows))
+	v := make([]float64, 0, len(rows))
+	for e := range rows {
+		if rows[e] < 0 || rows[e] >= n {
+			return nil, fmt.Errorf("%w: entry %d: row index %d not in [0,%d)", ErrIndexRange, e, rows[e], n)
+		}
+		if cols[e] < 0 || cols[e] >= p {
+			return nil, fmt.Errorf("%w: entry %d: column index %d not in [0,%d)", ErrIndexRange, e, cols[e], p)
+		}
+		if err := checkCount(vals[e]); err != nil {
+			return nil, fmt.Errorf("entry %d: %w", e, err)
+		}
+		if vals[e] == 0 {
+			continue
+		}
+		r = append(r, int32(rows[e]))
+		c = append(c, int32(cols[e]))
+		v = append(v, vals[e])
+	}
+	return buildCounts(n, p, r, c, v)
+}
+
+// FromMatrix builds a Counts from the entries of a gonum matrix. Every
+// entry must be a whole number in [0, 2⁵³]; zeros are not stored.
+func FromMatrix(m mat.Matrix) (*Counts, error) {
+	n, p := m.Dims()
+	if err := checkShape(n, p); err != nil {
+		return nil, err
+	}
+	var r, c []int32
+	var v []float64
+	for u := 0; u < n; u++ {
+		for i := 0; i < p; i++ {
+			x := m.At(u, i)
+			if err := checkCount(x); err != nil {
+				return nil, fmt.Errorf("entry (%d, %d): %w", u, i, err)
+			}
+			if x != 0 {
+				r = append(r, int32(u))
+				c = append(c, int32(i))
+				v = append(v, x)
+			}
+		}
+	}
+	return buildCounts(n, p, r, c, v)
+}
+
+// checkShape rejects empty or oversized shapes.
+func checkShape(n, p int) error {
+	if n <= 0 || p <= 0 {
+		return fmt.Errorf("%w: %d × %d matrix is empty", ErrShape, n, p)
+	}
+	if n > math.MaxInt32 || p > math.MaxInt32 {
+		return fmt.Errorf("%w: %d × %d exceeds %d rows or columns", ErrShape, n, p, math.MaxInt32)
+	}
+	return nil
+}
+
+// checkCount returns an error wrapping ErrBadCount unless x is a whole
+// number in [0, 2⁵³].
+func checkCount(x float64) error {
+	switch {
+	case math.IsNaN(x):
+		return fmt.Errorf("%w: NaN", ErrBadCount)
+	case math.IsInf(x, 0):
+		return fmt.Errorf("%w: %v", ErrBadCount, x)
+	case x < 0:
+		return fmt.Errorf("%w: negative count %v", ErrBadCount, x)
+	case x != math.Trunc(x):
+		return fmt.Errorf("%w: fractional count %v", ErrBadCount, x)
+	case x > maxExactCount:
+		return fmt.Errorf("%w: count %v exceeds 2^53", ErrBadCount, x)
+	}
+	return nil
+}
+
+// buildCounts assembles a Counts from validated 0-based triplets with
+// non-negative whole values. It takes ownership of the slices: when the
+// triplets are already in strict row-major order with no zeros (as most
+// Matrix Market files are) cols and vals become the CSR arrays without a
+// copy.
+func buildCounts(n, p int, rows, cols []int32, vals []float64) (*Counts, error) {
+	if err := checkShape(n, p); err != nil {
+		return nil, err
+	}
+	if len(vals) > maxNNZ {
+		return nil, fmt.Errorf("%w: %d non-zeros exceed %d", ErrShape, len(vals), maxNNZ)
+	}
+	c := &Counts{n: n, p: p}
+	c.rowPtr = make([]int64, n+1)
+	for _, r := range rows {
+		c.rowPtr[r+1]++
+	}
+	for u := 0; u < n; u++ {
+		c.rowPtr[u+1] += c.rowPtr[u]
+	}
+	if sortedStrict(rows, cols, vals) {
+		c.colIdx, c.val = cols, vals
+	} else {
+		c.colIdx = make([]int32, len(vals))
+		c.val = make([]float64, len(vals))
+		next := make([]int64, n)
+		copy(next, c.rowPtr[:n])
+		for e, r := range rows {
+			d := next[r]
+			next[r]++
+			c.colIdx[d] = cols[e]
+			c.val[d] = vals[e]
+		}
+		c.canonicalizeRows()
+	}
+	rows, cols, vals = nil, nil, nil
+	c.buildCSC()
+	if err := c.computeSums(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// sortedStrict reports whether the triplets are in row-major order with
+// strictly ascending columns within each row and no zero values.
+func sortedStrict(rows, cols []int32, vals []float64) bool {
+	for e := range rows {
+		if vals[e] == 0 {
+			return false
+		}
+		if e > 0 && (rows[e] < rows[e-1] || rows[e] == rows[e-1] && cols[e] <= cols[e-1]) {
+			return false
+		}
+	}
+	return true
+}
+
+// canonicalizeRows sorts each CSR row by column, sums duplicates and drops
+// zeros, compacting the arrays in place.
+func (c *Counts) canonicalizeRows() {
+	var w int64
+	start := c.rowPtr[0]
+	for u := 0; u < c.n; u++ {
+		lo, hi := start, c.rowPtr[u+1]
+		start = hi
+		seg := rowSegment{c.colIdx[lo:hi], c.val[lo:hi]}
+		if !sort.IsSorted(seg) {
+			sort.Stable(seg)
+		}
+		rowStart := w
+		for e := lo; e < hi; e++ {
+			if c.val[e] == 0 {
+				continue
+			}
+			if w > rowStart && c.colIdx[w-1] == c.colIdx[e] {
+				c.val[w-1] += c.val[e]
+				continue
+			}
+			c.colIdx[w] = c.colIdx[e]
+			c.val[w] = c.val[e]
+			w++
+		}
+		c.rowPtr[u+1] = w
+	}
+	c.colIdx = c.colIdx[:w:w]
+	c.val = c.val[:w:w]
+}
+
+type rowSegment struct {
+	col []int32
+	val []float64
+}
+
+func (s rowSegment) Len() int           { return len(s.col) }
+func (s rowSegment) Less(i, j int) bool { return s.col[i] < s.col[j] }
+func (s rowSegment) Swap(i, j int) {
+	s.col[i], s.col[j] = s.col[j], s.col[i]
+	s.val[i], s.val[j] = s.val[j], s.val[i]
+}
+
+// buildCSC fills the column-major view from the CSR arrays. Walking CSR in
+// row order leaves each column's rows ascending.
+func (c *Counts) buildCSC() {
+	c.colPtr = make([]int64, c.p+1)
+	for _, i := range c.colIdx {
+		c.colPtr[i+1]++
+	}
+	for i := 0; i < c.p; i++ {
+		c.colPtr[i+1] += c.colPtr[i]
+	}
+	m := len(c.val)
+	c.rowIdx = make([]int32, m)
+	c.cscPos = make([]int32, m)
+	next := make([]int64, c.p)
+	copy(next, c.colPtr[:c.p])
+	for u := 0; u < c.n; u++ {
+		for e := c.rowPtr[u]; e < c.rowPtr[u+1]; e++ {
+			i := c.colIdx[e]
+			d := next[i]
+			next[i]++
+			c.rowIdx[d] = int32(u)
+			c.cscPos[d] = int32(e)
+		}
+	}
+}
+
+// computeSums fills the row and column totals. Values are whole numbers,
+// so float64 sums are exact while the total stays below 2⁵³, which is
+// checked.
+func (c *Counts) computeSums() error {
+	c.rowSum = make([]float64, c.n)
+	c.colSum = make([]float64, c.p)
+	var total float64
+	for u := 0; u < c.n; u++ {
+		var s float64
+		for e := c.rowPtr[u]; e < c.rowPtr[u+1]; e++ {
+			s += c.val[e]
+			c.colSum[c.colIdx[e]] += c.val[e]
+		}
+		c.rowSum[u] = s
+		total += s
+		if total > maxExactCount {
+			return fmt.Errorf("%w: total of counts exceeds 2^53 at row %d", ErrBadCount, u+1)
+		}
+	}
+	c.total = total
+	return nil
+}
