@@ -1,0 +1,157 @@
+package inference
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/poisfact/poisfact/internal/sparse"
+	"github.com/poisfact/poisfact/model"
+)
+
+// Result is a fitted HPF model with the record of its fit.
+type Result struct {
+	// Posterior holds every variational shape and rate.
+	Posterior *model.Posterior
+	// Trace has one record per sweep, Trace[t-1] for sweep t.
+	Trace []Iteration
+	// Status says why the fit stopped.
+	Status Status
+	// Iterations is the number of complete sweeps.
+	Iterations int
+	// ELBO is the exact ELBO of Posterior on the training counts.
+	ELBO float64
+	// Elapsed is the wall time of the fit.
+	Elapsed time.Duration
+}
+
+// CAVI fits HPF to x by coordinate-ascent variational inference
+// (docs/MATH.md section 3). Each sweep updates, in order, φ, the row
+// weights γ, the row activities κ, the column weights λ and the column
+// popularities τ; each step maximizes the ELBO over its block, so the ELBO
+// never decreases. The ELBO recorded for sweep t is that of the parameters
+// after sweep t, computed exactly from the ratio pass that also serves
+// sweep t+1. Held-out cells of a split are zeros of x, as in the paper.
+//
+// Cancelling ctx stops the fit after the current sweep with status
+// Cancelled and the parameters of the last complete sweep.
+func CAVI(ctx context.Context, x *model.Counts, settings *Settings) (*Result, error) {
+	s, err := settings.withDefaults(x)
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	n, p := x.Dims()
+	k, h, w := s.K, s.Hyper, s.Workers
+	kn := sparse.New(x, k)
+	rows := newSide(n, k, h.A, h.APrime, h.BPrime, h.NonHierarchical, kn.RowChunks())
+	cols := newSide(p, k, h.C, h.CPrime, h.DPrime, h.NonHierarchical, kn.ColChunks())
+	rows.initialize(rand.NewPCG(s.Seed, 1))
+	cols.initialize(rand.NewPCG(s.Seed, 2))
+
+	var lgammaX float64 // Σ log Γ(x_ui + 1), a constant of the ELBO
+	_, _, val := x.CSR()
+	for _, v := range val {
+		lgammaX += lgamma(v + 1)
+	}
+	phiRow, phiCol := make([]float64, n*k), make([]float64, p*k)
+	logs := &sparse.Logs{LogA: rows.logF, LogB: cols.logF, MaxA: rows.shift, MaxB: cols.shift}
+
+	// evaluate runs the ratio pass for the current parameters: it fills
+	// phiRow and phiCol for the next sweep and returns their ELBO.
+	evaluate := func(rowELBO, colELBO float64, sumTheta, sumBeta []float64) float64 {
+		lik := kn.TwoSided(w, rows.fac, cols.fac, logs, phiRow, phiCol)
+		var cross float64
+		for j := range sumTheta {
+			cross += sumTheta[j] * sumBeta[j]
+		}
+		return lik - lgammaX - cross + rowELBO + colELBO
+	}
+	rowELBO, sumTheta := rows.sweep(w, nil, nil)
+	colELBO, sumBeta := cols.sweep(w, nil, nil)
+	elbo := evaluate(rowELBO, colELBO, sumTheta, sumBeta)
+
+	res := &Result{Status: MaxIterations}
+	prevCheck := elbo
+	if s.Validation != nil {
+		prevCheck = math.NaN()
+	}
+	for t := 1; t <= s.MaxIter; t++ {
+		if ctx.Err() != nil {
+			res.Status = Cancelled
+			break
+		}
+		rowELBO, sumTheta = rows.sweep(w, phiRow, sumBeta)
+		colELBO, sumBeta = cols.sweep(w, phiCol, sumTheta)
+		elbo = evaluate(rowELBO, colELBO, sumTheta, sumBeta)
+		if math.IsNaN(elbo) || math.IsInf(elbo, 0) {
+			return nil, fmt.Errorf("inference: the ELBO became %v at sweep %d: numerical failure (please report with the data and settings)", elbo, t)
+		}
+		it := Iteration{Iter: t, ELBO: elbo, ValidLogLik: math.NaN()}
+		check := t%s.CheckEvery == 0 || t == s.MaxIter
+		current := elbo
+		if check && s.Validation != nil {
+			it.ValidLogLik = s.Validation.LogLik(pointRate(rows.mean, cols.mean, k)).Mean
+			current = it.ValidLogLik
+		}
+		it.Elapsed = time.Since(start)
+		res.Trace = append(res.Trace, it)
+		res.Iterations = t
+		if s.Recorder != nil {
+			s.Recorder(it)
+		}
+		if !check {
+			continue
+		}
+		if t >= s.MinIter && s.Tol > 0 && math.Abs(current-prevCheck) <= s.Tol*math.Abs(prevCheck) {
+			res.Status = Converged
+			break
+		}
+		prevCheck = current
+	}
+	res.ELBO = elbo
+	res.Posterior = rows.posterior(cols, h)
+	res.Elapsed = time.Since(start)
+	return res, nil
+}
+
+// pointRate returns μ_ui = Σ_k E θ_uk E β_ik from flat means.
+func pointRate(eTheta, eBeta []float64, k int) func(u, i int) float64 {
+	return func(u, i int) float64 {
+		a, b := eTheta[u*k:(u+1)*k], eBeta[i*k:(i+1)*k]
+		var s float64
+		for j := range a {
+			s += a[j] * b[j]
+		}
+		return s
+	}
+}
+
+// posterior copies the two sides into a model.Posterior.
+func (rows *side) posterior(cols *side, h model.HPF) *model.Posterior {
+	q := model.NewPosterior(rows.m, cols.m, rows.k, h)
+	q.ThetaShape = mat.NewDense(rows.m, rows.k, append([]float64(nil), rows.shape...))
+	q.ThetaRate = mat.NewDense(rows.m, rows.k, append([]float64(nil), rows.rate...))
+	q.BetaShape = mat.NewDense(cols.m, cols.k, append([]float64(nil), cols.shape...))
+	q.BetaRate = mat.NewDense(cols.m, cols.k, append([]float64(nil), cols.rate...))
+	if !h.NonHierarchical {
+		for u := range q.XiShape {
+			q.XiShape[u] = rows.actShape
+		}
+		copy(q.XiRate, rows.actRate)
+		for i := range q.EtaShape {
+			q.EtaShape[i] = cols.actShape
+		}
+		copy(q.EtaRate, cols.actRate)
+	}
+	return q
+}
+
+func lgamma(x float64) float64 {
+	v, _ := math.Lgamma(x)
+	return v
+}

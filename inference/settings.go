@@ -1,0 +1,134 @@
+package inference
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"time"
+
+	"github.com/poisfact/poisfact/model"
+)
+
+// Settings configures CAVI. The zero value of every field but K means the
+// documented default; a nil *Settings is not accepted because K has no
+// sensible default.
+type Settings struct {
+	// K is the number of factors, at least 1. K may exceed min(n, p):
+	// the prior keeps the model well posed.
+	K int
+	// Hyper holds the hyperparameters; zero fields take the defaults of
+	// model.HPF (a = a' = c = c' = 0.3, b' = d' = 1).
+	Hyper model.HPF
+	// MaxIter bounds the number of sweeps. Zero means 1000.
+	MaxIter int
+	// MinIter is the number of sweeps before convergence may be declared.
+	// Zero means 10.
+	MinIter int
+	// Tol is the relative change below which the fit has converged: of
+	// the ELBO, or of the validation log-likelihood when Validation is
+	// set (as in the HPF paper). Zero means 1e-6; a negative value turns
+	// the test off, so the fit runs MaxIter sweeps.
+	Tol float64
+	// CheckEvery is how often, in sweeps, the validation log-likelihood is
+	// computed and convergence is tested. Zero means 1. The ELBO is
+	// recorded every sweep regardless.
+	CheckEvery int
+	// Validation, when set, is a held-out set (model.Split.HeldOut) whose
+	// mean log-likelihood (model.HeldOutLogLik.Mean) is recorded at each
+	// check and drives the stopping rule.
+	Validation *model.HeldOut
+	// Seed seeds the initialization.
+	Seed uint64
+	// Workers is the number of goroutines. Zero means
+	// runtime.GOMAXPROCS(0). The result does not depend on it.
+	Workers int
+	// Recorder, when set, is called after every sweep with that sweep's
+	// record, from the goroutine that called CAVI.
+	Recorder func(Iteration)
+}
+
+// Iteration is the record of one sweep.
+type Iteration struct {
+	// Iter is the sweep number, from 1.
+	Iter int
+	// ELBO is the exact ELBO of the parameters after this sweep.
+	ELBO float64
+	// ValidLogLik is the validation mean log-likelihood of the parameters
+	// after this sweep, NaN when it was not computed at this sweep.
+	ValidLogLik float64
+	// Elapsed is the time since the fit started.
+	Elapsed time.Duration
+}
+
+// HasValid reports whether the validation log-likelihood was computed at
+// this sweep.
+func (it Iteration) HasValid() bool { return !math.IsNaN(it.ValidLogLik) }
+
+// Status says why a fit stopped.
+type Status int
+
+const (
+	// Converged: the relative change fell below Tol.
+	Converged Status = iota + 1
+	// MaxIterations: MaxIter sweeps ran.
+	MaxIterations
+	// Cancelled: the context was cancelled; the result holds the
+	// parameters after the last complete sweep.
+	Cancelled
+)
+
+// String returns the status as the command-line tool prints it.
+func (s Status) String() string {
+	switch s {
+	case Converged:
+		return "converged"
+	case MaxIterations:
+		return "max-iterations"
+	case Cancelled:
+		return "cancelled"
+	}
+	return fmt.Sprintf("Status(%d)", int(s))
+}
+
+// withDefaults validates s against x and returns a copy with defaults
+// filled in.
+func (s *Settings) withDefaults(x *model.Counts) (Settings, error) {
+	if s == nil {
+		return Settings{}, fmt.Errorf("inference: nil settings: K is required")
+	}
+	d := *s
+	switch {
+	case d.K <= 0:
+		return d, fmt.Errorf("inference: K = %d: want K ≥ 1", d.K)
+	case d.MaxIter < 0, d.MinIter < 0, d.CheckEvery < 0, d.Workers < 0:
+		return d, fmt.Errorf("inference: MaxIter, MinIter, CheckEvery and Workers must not be negative")
+	case math.IsNaN(d.Tol) || math.IsInf(d.Tol, 0):
+		return d, fmt.Errorf("inference: Tol = %v: want a finite number", d.Tol)
+	}
+	if err := d.Hyper.Validate(); err != nil {
+		return d, fmt.Errorf("inference: %w", err)
+	}
+	if x == nil || x.NNZ() == 0 {
+		return d, fmt.Errorf("inference: the count matrix has no non-zeros")
+	}
+	if v := d.Validation; v != nil && (v.X.Rows() != x.Rows() || v.X.Cols() != x.Cols()) {
+		return d, fmt.Errorf("inference: validation set is %d × %d, counts are %d × %d", v.X.Rows(), v.X.Cols(), x.Rows(), x.Cols())
+	}
+	d.Hyper = d.Hyper.WithDefaults()
+	if d.MaxIter == 0 {
+		d.MaxIter = 1000
+	}
+	if d.MinIter == 0 {
+		d.MinIter = 10
+	}
+	if d.Tol == 0 {
+		d.Tol = 1e-6
+	}
+	if d.CheckEvery == 0 {
+		d.CheckEvery = 1
+	}
+	if d.Workers == 0 {
+		d.Workers = runtime.GOMAXPROCS(0)
+	}
+	return d, nil
+}

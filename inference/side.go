@@ -1,0 +1,134 @@
+package inference
+
+import (
+	"math"
+	"math/rand/v2"
+
+	"github.com/poisfact/poisfact/internal/parallel"
+	"github.com/poisfact/poisfact/internal/special"
+	"github.com/poisfact/poisfact/model"
+)
+
+// side holds one side of the model, rows (θ, ξ) or columns (β, η), in the
+// flat layout the kernel wants. The two sides follow the same equations
+// with (a, a', b') for rows and (c, c', d') for columns, so one type
+// serves both; comments use the row names.
+type side struct {
+	m, k int
+	// Hyperparameters: weight shape a, activity shape a', activity mean b'.
+	a, aPrime, bPrime float64
+	fixed             bool // non-hierarchical: ξ_u = b', not inferred
+
+	shape, rate []float64 // γˢ, γʳ: m × K
+	actShape    float64   // κˢ = a' + K a, the same for every row
+	actRate     []float64 // κʳ: m (nil when fixed)
+
+	// Derived from the current parameters by prepare, for the kernel and
+	// the ELBO: E log θ, its row maximum, exp(E log θ − max), E θ.
+	logF, shift, fac, mean []float64
+
+	chunks parallel.Chunks
+
+	// Constants of the ELBO terms.
+	lgA, lgAPrime, psiActShape float64
+}
+
+func newSide(m, k int, a, aPrime, bPrime float64, fixed bool, chunks parallel.Chunks) *side {
+	s := &side{
+		m: m, k: k, a: a, aPrime: aPrime, bPrime: bPrime, fixed: fixed,
+		shape: make([]float64, m*k), rate: make([]float64, m*k),
+		logF: make([]float64, m*k), shift: make([]float64, m),
+		fac: make([]float64, m*k), mean: make([]float64, m*k),
+		chunks: chunks,
+	}
+	s.lgA, _ = math.Lgamma(a)
+	s.lgAPrime, _ = math.Lgamma(aPrime)
+	if !fixed {
+		s.actShape = aPrime + float64(k)*a
+		s.actRate = make([]float64, m)
+		s.psiActShape = special.Digamma(s.actShape)
+	}
+	return s
+}
+
+// initialize sets every shape and rate to its prior value times (1 + a
+// small seeded uniform offset), as the reference implementations do: the
+// offset breaks the symmetry between factors. Shapes start at a, weight
+// rates at the prior mean of the activity b', activity rates at κˢ/b' so
+// that E ξ starts at b'.
+func (s *side) initialize(src rand.Source) {
+	r := rand.New(src)
+	const jitter = 0.01
+	for j := range s.shape {
+		s.shape[j] = s.a * (1 + jitter*r.Float64())
+		s.rate[j] = s.bPrime * (1 + jitter*r.Float64())
+	}
+	for u := range s.actRate {
+		s.actRate[u] = s.actShape / s.bPrime * (1 + jitter*r.Float64())
+	}
+}
+
+// activity returns E[ξ_u] and E[log ξ_u].
+func (s *side) activity(u int) (mean, logMean float64) {
+	if s.fixed {
+		return s.bPrime, math.Log(s.bPrime)
+	}
+	return s.actShape / s.actRate[u], s.psiActShape - math.Log(s.actRate[u])
+}
+
+// sweep runs over every row, in parallel on the fixed chunks. With phi
+// non-nil it first applies the CAVI updates of docs/MATH.md section 3
+// (steps 2 and 3 for rows, 4 and 5 for columns):
+//
+//	γˢ_uk = a + Σ_i x_ui φ_uik            (phi)
+//	γʳ_uk = E[ξ_u] + Σ_i E[β_ik]          (otherSum, over all columns)
+//	κʳ_u  = a'/b' + Σ_k γˢ_uk / γʳ_uk
+//
+// Then, for the new parameters, it fills logF, shift, fac and mean and
+// returns the side's share of the ELBO (Σ_u {E log p(ξ_u) + H q(ξ_u)} +
+// Σ_uk {E log p(θ_uk | ξ_u) + H q(θ_uk)}) and the column sums Σ_u E θ_uk.
+func (s *side) sweep(workers int, phi, otherSum []float64) (elbo float64, sumMean []float64) {
+	k := s.k
+	actRatePrior := s.aPrime / s.bPrime
+	logActRatePrior := math.Log(actRatePrior)
+	v := s.chunks.SumVec(workers, k+1, func(_, lo, hi int, acc []float64) {
+		var local float64
+		for u := lo; u < hi; u++ {
+			shape, rate := s.shape[u*k:(u+1)*k], s.rate[u*k:(u+1)*k]
+			if phi != nil {
+				eAct, _ := s.activity(u)
+				var sum float64
+				for j := range shape {
+					shape[j] = s.a + phi[u*k+j]
+					rate[j] = eAct + otherSum[j]
+					sum += shape[j] / rate[j]
+				}
+				if !s.fixed {
+					s.actRate[u] = actRatePrior + sum
+				}
+			}
+			eAct, eLogAct := s.activity(u)
+			if !s.fixed {
+				kr := s.actRate[u]
+				local += model.GammaELBOTerm(s.aPrime, s.lgAPrime, logActRatePrior, actRatePrior, s.actShape, kr, s.psiActShape, math.Log(kr))
+			}
+			logF, mean := s.logF[u*k:(u+1)*k], s.mean[u*k:(u+1)*k]
+			mx := math.Inf(-1)
+			for j := range shape {
+				psi, lr := special.Digamma(shape[j]), math.Log(rate[j])
+				logF[j] = psi - lr
+				mean[j] = shape[j] / rate[j]
+				mx = max(mx, logF[j])
+				local += model.GammaELBOTerm(s.a, s.lgA, eLogAct, eAct, shape[j], rate[j], psi, lr)
+				acc[j] += mean[j]
+			}
+			s.shift[u] = mx
+			fac := s.fac[u*k : (u+1)*k]
+			for j := range fac {
+				fac[j] = math.Exp(logF[j] - mx)
+			}
+		}
+		acc[k] += local
+	})
+	return v[k], v[:k]
+}

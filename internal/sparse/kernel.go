@@ -1,0 +1,259 @@
+package sparse
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/floats"
+
+	"github.com/poisfact/poisfact/internal/parallel"
+	"github.com/poisfact/poisfact/model"
+)
+
+// underflow is the threshold below which S_ui is taken to have lost its
+// precision to underflow (subnormals start at 2.2e-308; a margin of 28
+// orders keeps K products of that size representable). In log mode such
+// a non-zero is recomputed by log-sum-exp over k (docs/MATH.md section 3);
+// otherwise S is clamped to this value so that r stays finite.
+const underflow = 1e-280
+
+// Logs gives a pass the log-domain factors behind A and B, for non-zeros
+// whose S_ui underflows: A_uk = exp(LogA_uk − MaxA_u) and
+// B_ik = exp(LogB_ik − MaxB_i). With Logs the pass's sum is the exact
+// Σ x_ui log Σ_k exp(LogA_uk + LogB_ik).
+type Logs struct {
+	LogA, LogB []float64 // n × K and p × K, row-major
+	MaxA, MaxB []float64 // the shifts, n and p
+}
+
+// Kernel runs ratio passes over one count matrix at one K. A Kernel holds
+// scratch space: one pass at a time.
+type Kernel struct {
+	x          *model.Counts
+	k          int
+	rows, cols parallel.Chunks
+	ratio      []float64 // r_ui in CSR order, from the last two-sided pass
+	scratch    [][]float64
+}
+
+// New returns a kernel for x and K factors. Rows and columns are cut into
+// chunks of balanced non-zeros; the chunks, and so every result, depend
+// only on x.
+func New(x *model.Counts, k int) *Kernel {
+	if k <= 0 {
+		panic(fmt.Sprintf("sparse: K = %d", k))
+	}
+	// A row costs its non-zeros plus one element-wise product of length
+	// K, about one non-zero's worth.
+	return &Kernel{
+		x:    x,
+		k:    k,
+		rows: parallel.Balanced(x.Rows(), 1, func(u int) int64 { return int64(x.RowNNZ(u)) }),
+		cols: parallel.Balanced(x.Cols(), 1, func(i int) int64 { return int64(x.ColNNZ(i)) }),
+	}
+}
+
+// RowChunks returns the fixed row chunks, for callers whose own per-row
+// work and reductions must follow the same worker-independent partition.
+func (kn *Kernel) RowChunks() parallel.Chunks { return kn.rows }
+
+// ColChunks returns the fixed column chunks.
+func (kn *Kernel) ColChunks() parallel.Chunks { return kn.cols }
+
+func (kn *Kernel) checkDims(a, b []float64, logs *Logs) {
+	n, p := kn.x.Dims()
+	if len(a) != n*kn.k || len(b) != p*kn.k {
+		panic(fmt.Sprintf("sparse: factor sizes %d, %d for %d × %d at K = %d", len(a), len(b), n, p, kn.k))
+	}
+	if logs != nil && (len(logs.LogA) != len(a) || len(logs.LogB) != len(b) || len(logs.MaxA) != n || len(logs.MaxB) != p) {
+		panic("sparse: log factor sizes do not match")
+	}
+}
+
+// scratchFor returns two K-vectors private to worker w.
+func (kn *Kernel) scratchFor(w int) (acc, direct []float64) {
+	s := kn.scratch[w]
+	return s[:kn.k], s[kn.k:]
+}
+
+func (kn *Kernel) ensureScratch(workers int) {
+	workers = parallel.Workers(workers)
+	for len(kn.scratch) < workers {
+		kn.scratch = append(kn.scratch, make([]float64, 2*kn.k))
+	}
+}
+
+// TwoSided computes outA = A ⊙ (R B) and outB = B ⊙ (Rᵀ A) with one ratio
+// per non-zero, and returns Σ x_ui log S_ui (with logs, the exact
+// Σ x_ui log Σ_k exp(LogA_uk + LogB_ik)). logs may be nil. The factors are
+// n × K and p × K row-major; outA and outB are overwritten.
+func (kn *Kernel) TwoSided(workers int, a, b []float64, logs *Logs, outA, outB []float64) float64 {
+	kn.checkDims(a, b, logs)
+	kn.checkDims(outA, outB, nil)
+	if kn.ratio == nil {
+		kn.ratio = make([]float64, kn.x.NNZ())
+	}
+	s := kn.rowPass(workers, a, b, logs, outA, kn.ratio)
+	kn.colPass(workers, a, b, logs, outB, kn.ratio)
+	return s + kn.shiftSum(logs)
+}
+
+// RowSide computes outA = A ⊙ (R B) alone and returns Σ x_ui log S_ui: the
+// first half-step of a Lee–Seung iteration.
+func (kn *Kernel) RowSide(workers int, a, b []float64, logs *Logs, outA []float64) float64 {
+	kn.checkDims(a, b, logs)
+	if len(outA) != len(a) {
+		panic("sparse: output size does not match")
+	}
+	return kn.rowPass(workers, a, b, logs, outA, nil) + kn.shiftSum(logs)
+}
+
+// ColSide computes outB = B ⊙ (Rᵀ A) alone, with ratios from the current A
+// and B, and returns Σ x_ui log S_ui: the second half-step of a Lee–Seung
+// iteration.
+func (kn *Kernel) ColSide(workers int, a, b []float64, logs *Logs, outB []float64) float64 {
+	kn.checkDims(a, b, logs)
+	if len(outB) != len(b) {
+		panic("sparse: output size does not match")
+	}
+	return kn.colPass(workers, a, b, logs, outB, nil) + kn.shiftSum(logs)
+}
+
+// shiftSum returns Σ_u MaxA_u · rowsum_u + Σ_i MaxB_i · colsum_i, which
+// turns Σ x log S into Σ x log Σ_k exp(LogA + LogB).
+func (kn *Kernel) shiftSum(logs *Logs) float64 {
+	if logs == nil {
+		return 0
+	}
+	var s float64
+	for u, m := range logs.MaxA {
+		s += m * kn.x.RowSum(u)
+	}
+	for i, m := range logs.MaxB {
+		s += m * kn.x.ColSum(i)
+	}
+	return s
+}
+
+// rowPass is the CSR pass. When ratio is non-nil it records r_ui for each
+// non-zero, or −1 for a non-zero handled in the log domain.
+func (kn *Kernel) rowPass(workers int, a, b []float64, logs *Logs, outA, ratio []float64) float64 {
+	kn.ensureScratch(workers)
+	K := kn.k
+	rowPtr, colIdx, val := kn.x.CSR()
+	return kn.rows.Sum(workers, func(w, lo, hi int) float64 {
+		acc, direct := kn.scratchFor(w)
+		var sum float64
+		for u := lo; u < hi; u++ {
+			au := a[u*K : (u+1)*K : (u+1)*K]
+			clear(acc)
+			logDomain := false
+			for e := rowPtr[u]; e < rowPtr[u+1]; e++ {
+				i := int(colIdx[e])
+				bi := b[i*K : (i+1)*K : (i+1)*K]
+				x := val[e]
+				s := floats.Dot(au, bi)
+				if s < underflow && logs != nil {
+					if !logDomain {
+						clear(direct)
+						logDomain = true
+					}
+					sum += addPhi(direct, x, logs, u, i, K)
+					if ratio != nil {
+						ratio[e] = -1
+					}
+					continue
+				}
+				s = max(s, underflow)
+				r := x / s
+				if ratio != nil {
+					ratio[e] = r
+				}
+				floats.AddScaled(acc, r, bi)
+				sum += x * math.Log(s)
+			}
+			out := outA[u*K : (u+1)*K]
+			floats.MulTo(out, au, acc)
+			if logDomain {
+				floats.Add(out, direct)
+			}
+		}
+		return sum
+	})
+}
+
+// colPass is the CSC pass. With ratio it reads the ratios of the last row
+// pass; without, it computes them from A and B.
+func (kn *Kernel) colPass(workers int, a, b []float64, logs *Logs, outB, ratio []float64) float64 {
+	kn.ensureScratch(workers)
+	K := kn.k
+	colPtr, rowIdx, pos := kn.x.CSC()
+	_, _, val := kn.x.CSR()
+	return kn.cols.Sum(workers, func(w, lo, hi int) float64 {
+		acc, direct := kn.scratchFor(w)
+		var sum float64
+		for i := lo; i < hi; i++ {
+			bi := b[i*K : (i+1)*K : (i+1)*K]
+			clear(acc)
+			logDomain := false
+			for e := colPtr[i]; e < colPtr[i+1]; e++ {
+				u := int(rowIdx[e])
+				au := a[u*K : (u+1)*K : (u+1)*K]
+				var r float64
+				if ratio != nil {
+					r = ratio[pos[e]]
+				} else {
+					x := val[pos[e]]
+					s := floats.Dot(au, bi)
+					if s < underflow && logs != nil {
+						r = -1
+					} else {
+						s = max(s, underflow)
+						r = x / s
+						sum += x * math.Log(s)
+					}
+				}
+				if r < 0 {
+					if !logDomain {
+						clear(direct)
+						logDomain = true
+					}
+					l := addPhi(direct, val[pos[e]], logs, u, i, K)
+					if ratio == nil {
+						sum += l
+					}
+					continue
+				}
+				floats.AddScaled(acc, r, au)
+			}
+			out := outB[i*K : (i+1)*K]
+			floats.MulTo(out, bi, acc)
+			if logDomain {
+				floats.Add(out, direct)
+			}
+		}
+		return sum
+	})
+}
+
+// addPhi handles one non-zero in the log domain: with
+// l_k = LogA_uk + LogB_ik and L = log Σ_k exp(l_k), it adds
+// x φ_uik = x exp(l_k − L) to dst and returns x (L − MaxA_u − MaxB_i), the
+// non-zero's share of Σ x log S before the shifts are added back.
+func addPhi(dst []float64, x float64, logs *Logs, u, i, K int) float64 {
+	la := logs.LogA[u*K : (u+1)*K]
+	lb := logs.LogB[i*K : (i+1)*K]
+	m := math.Inf(-1)
+	for k := range la {
+		m = max(m, la[k]+lb[k])
+	}
+	var z float64
+	for k := range la {
+		z += math.Exp(la[k] + lb[k] - m)
+	}
+	l := m + math.Log(z)
+	for k := range la {
+		dst[k] += x * math.Exp(la[k]+lb[k]-l)
+	}
+	return x * (l - logs.MaxA[u] - logs.MaxB[i])
+}

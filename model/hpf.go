@@ -1,0 +1,92 @@
+package model
+
+import (
+	"fmt"
+	"math"
+)
+
+// HPF holds the hyperparameters of hierarchical Poisson factorization
+// (Gopalan, Hofman & Blei; docs/MATH.md section 3):
+//
+//	ξ_u  ~ Gamma(a', a'/b')          activity of row u
+//	θ_uk ~ Gamma(a, ξ_u)             row weights
+//	η_i  ~ Gamma(c', c'/d')          popularity of column i
+//	β_ik ~ Gamma(c, η_i)             column weights
+//	x_ui ~ Poisson(Σ_k θ_uk β_ik)
+//
+// A zero field means its default, as WithDefaults fills in.
+type HPF struct {
+	// A is a, the shape of θ_uk. Zero means 0.3.
+	A float64
+	// APrime is a', the shape of ξ_u. Zero means 0.3.
+	APrime float64
+	// BPrime is b', the prior mean of ξ_u (its rate is a'/b'). Zero means 1.
+	BPrime float64
+	// C is c, the shape of β_ik. Zero means 0.3.
+	C float64
+	// CPrime is c', the shape of η_i. Zero means 0.3.
+	CPrime float64
+	// DPrime is d', the prior mean of η_i (its rate is c'/d'). Zero means 1.
+	DPrime float64
+	// NonHierarchical selects the non-hierarchical model of the same
+	// paper: row activity and column popularity are fixed at their prior
+	// means, ξ_u = b' and η_i = d', and are not inferred.
+	NonHierarchical bool
+}
+
+// WithDefaults returns h with every zero field set to its default.
+func (h HPF) WithDefaults() HPF {
+	def := func(v *float64, d float64) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&h.A, 0.3)
+	def(&h.APrime, 0.3)
+	def(&h.BPrime, 1)
+	def(&h.C, 0.3)
+	def(&h.CPrime, 0.3)
+	def(&h.DPrime, 1)
+	return h
+}
+
+// Validate reports an error unless every hyperparameter of
+// h.WithDefaults() is positive and finite.
+func (h HPF) Validate() error {
+	d := h.WithDefaults()
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"a", d.A}, {"a'", d.APrime}, {"b'", d.BPrime}, {"c", d.C}, {"c'", d.CPrime}, {"d'", d.DPrime}} {
+		if !(f.v > 0) || math.IsInf(f.v, 0) {
+			return fmt.Errorf("model: hyperparameter %s = %v: want a positive finite number", f.name, f.v)
+		}
+	}
+	return nil
+}
+
+// GammaELBOTerm returns one latent Gamma variable's share of the ELBO:
+// the expected log prior under q plus the entropy of q,
+//
+//	E_q[log Gamma(v; α, R)] + H[q(v)]
+//	  = α E[log R] − log Γ(α) + (α−1) E[log v] − E[R] E[v]
+//	  + s − log r + log Γ(s) + (1 − s) ψ(s)
+//
+// for q(v) = Gamma(s, r), where E[v] = s/r, E[log v] = ψ(s) − log r and the
+// prior's rate R is itself random (E[log R], E[R]) or fixed
+// (E[log R] = log R). The caller passes log Γ(α), ψ(s) and log r, which it
+// has at hand. Every level of HPF uses it: θ (α = a, R = ξ), ξ (α = a',
+// R = a'/b'), β and η likewise.
+func GammaELBOTerm(alpha, lgammaAlpha, eLogRate, eRate, s, r, psiS, logR float64) float64 {
+	ev := s / r
+	elog := psiS - logR
+	lgs, _ := math.Lgamma(s)
+	return alpha*eLogRate - lgammaAlpha + (alpha-1)*elog - eRate*ev +
+		s - logR + lgs + (1-s)*psiS
+}
+
+// lgamma returns log Γ(x) for x > 0.
+func lgamma(x float64) float64 {
+	v, _ := math.Lgamma(x)
+	return v
+}
