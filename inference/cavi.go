@@ -35,7 +35,8 @@ type Result struct {
 // popularities τ; each step maximizes the ELBO over its block, so the ELBO
 // never decreases. The ELBO recorded for sweep t is that of the parameters
 // after sweep t, computed exactly from the ratio pass that also serves
-// sweep t+1. Held-out cells of a split are zeros of x, as in the paper.
+// sweep t+1. Held-out cells of a split are zeros of x, as in the paper,
+// unless Settings.Mask leaves them out of the likelihood.
 //
 // Cancelling ctx stops the fit after the current sweep with status
 // Cancelled and the parameters of the last complete sweep.
@@ -50,6 +51,10 @@ func CAVI(ctx context.Context, x *model.Counts, settings *Settings) (*Result, er
 	kn := sparse.New(x, k)
 	rows := newSide(n, k, h.A, h.APrime, h.BPrime, h.NonHierarchical, kn.RowChunks())
 	cols := newSide(p, k, h.C, h.CPrime, h.DPrime, h.NonHierarchical, kn.ColChunks())
+	if s.Mask != nil {
+		rows.maskPtr, rows.maskIdx, _ = s.Mask.CSR()
+		cols.maskPtr, cols.maskIdx, _ = s.Mask.CSC()
+	}
 	rows.initialize(rand.NewPCG(s.Seed, 1))
 	cols.initialize(rand.NewPCG(s.Seed, 2))
 
@@ -71,8 +76,8 @@ func CAVI(ctx context.Context, x *model.Counts, settings *Settings) (*Result, er
 		}
 		return lik - lgammaX - cross + rowELBO + colELBO
 	}
-	rowELBO, sumTheta := rows.sweep(w, nil, nil)
-	colELBO, sumBeta := cols.sweep(w, nil, nil)
+	rowELBO, sumTheta := rows.sweep(w, nil, nil, cols.mean, false)
+	colELBO, sumBeta := cols.sweep(w, nil, nil, rows.mean, true)
 	elbo := evaluate(rowELBO, colELBO, sumTheta, sumBeta)
 
 	res := &Result{Status: MaxIterations}
@@ -85,8 +90,8 @@ func CAVI(ctx context.Context, x *model.Counts, settings *Settings) (*Result, er
 			res.Status = Cancelled
 			break
 		}
-		rowELBO, sumTheta = rows.sweep(w, phiRow, sumBeta)
-		colELBO, sumBeta = cols.sweep(w, phiCol, sumTheta)
+		rowELBO, sumTheta = rows.sweep(w, phiRow, sumBeta, cols.mean, false)
+		colELBO, sumBeta = cols.sweep(w, phiCol, sumTheta, rows.mean, true)
 		elbo = evaluate(rowELBO, colELBO, sumTheta, sumBeta)
 		if math.IsNaN(elbo) || math.IsInf(elbo, 0) {
 			return nil, fmt.Errorf("inference: the ELBO became %v at sweep %d: numerical failure (please report with the data and settings)", elbo, t)
@@ -107,7 +112,7 @@ func CAVI(ctx context.Context, x *model.Counts, settings *Settings) (*Result, er
 		if !check {
 			continue
 		}
-		if t >= s.MinIter && s.Tol > 0 && math.Abs(current-prevCheck) <= s.Tol*math.Abs(prevCheck) {
+		if t >= s.MinIter && s.Tol > 0 && converged(current, prevCheck, s.Tol, s.Validation != nil) {
 			res.Status = Converged
 			break
 		}
@@ -117,6 +122,21 @@ func CAVI(ctx context.Context, x *model.Counts, settings *Settings) (*Result, er
 	res.Posterior = rows.posterior(cols, h)
 	res.Elapsed = time.Since(start)
 	return res, nil
+}
+
+// converged applies the stopping rule to the quantity tracked at two
+// successive checks: the ELBO, which CAVI never lowers, has converged when
+// its relative change is at most tol; the validation log-likelihood also
+// when it falls, since from there on the fit is overfitting the training
+// counts (the rule of the HPF paper's reference code).
+func converged(cur, prev, tol float64, validation bool) bool {
+	if math.IsNaN(prev) {
+		return false
+	}
+	if validation && cur < prev {
+		return true
+	}
+	return math.Abs(cur-prev) <= tol*math.Abs(prev)
 }
 
 // pointRate returns μ_ui = Σ_k E θ_uk E β_ik from flat means.

@@ -26,8 +26,9 @@ type Settings struct {
 	MinIter int
 	// Tol is the relative change below which the fit has converged: of
 	// the ELBO, or of the validation log-likelihood when Validation is
-	// set (as in the HPF paper). Zero means 1e-6; a negative value turns
-	// the test off, so the fit runs MaxIter sweeps.
+	// set (as in the HPF paper), in which case a fall of the validation
+	// log-likelihood also stops the fit. Zero means 1e-6; a negative value
+	// turns the test off, so the fit runs MaxIter sweeps.
 	Tol float64
 	// CheckEvery is how often, in sweeps, the validation log-likelihood is
 	// computed and convergence is tested. Zero means 1. The ELBO is
@@ -37,6 +38,13 @@ type Settings struct {
 	// mean log-likelihood (model.HeldOutLogLik.Mean) is recorded at each
 	// check and drives the stopping rule.
 	Validation *model.HeldOut
+	// Mask, when set, lists cells (its non-zeros) that are left out of the
+	// likelihood: the model neither sees them as zeros nor predicts them,
+	// so that held-out cells do not bias the fit downwards. Its cells must
+	// be zero in the training counts. Nil means the paper's convention:
+	// every cell not in the training counts is an observed zero
+	// (docs/MATH.md section 4). Masking costs O(|mask|·K) per sweep.
+	Mask *model.Counts
 	// Seed seeds the initialization.
 	Seed uint64
 	// Workers is the number of goroutines. Zero means
@@ -113,6 +121,19 @@ func (s *Settings) withDefaults(x *model.Counts) (Settings, error) {
 	}
 	if v := d.Validation; v != nil && (v.X.Rows() != x.Rows() || v.X.Cols() != x.Cols()) {
 		return d, fmt.Errorf("inference: validation set is %d × %d, counts are %d × %d", v.X.Rows(), v.X.Cols(), x.Rows(), x.Cols())
+	}
+	if m := d.Mask; m != nil {
+		if m.Rows() != x.Rows() || m.Cols() != x.Cols() {
+			return d, fmt.Errorf("inference: mask is %d × %d, counts are %d × %d", m.Rows(), m.Cols(), x.Rows(), x.Cols())
+		}
+		for u := 0; u < m.Rows(); u++ {
+			cols, _ := m.Row(u)
+			for _, i := range cols {
+				if x.At(u, int(i)) != 0 {
+					return d, fmt.Errorf("inference: masked cell (%d, %d) holds a training count", u+1, i+1)
+				}
+			}
+		}
 	}
 	d.Hyper = d.Hyper.WithDefaults()
 	if d.MaxIter == 0 {

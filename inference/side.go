@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"gonum.org/v1/gonum/floats"
+
 	"github.com/poisfact/poisfact/internal/parallel"
 	"github.com/poisfact/poisfact/internal/special"
 	"github.com/poisfact/poisfact/model"
@@ -28,6 +30,12 @@ type side struct {
 	logF, shift, fac, mean []float64
 
 	chunks parallel.Chunks
+
+	// maskPtr and maskIdx list, per row, the columns of the masked cells
+	// (Settings.Mask): CSR of the mask for rows, CSC for columns. nil when
+	// nothing is masked.
+	maskPtr []int64
+	maskIdx []int32
 
 	// Constants of the ELBO terms.
 	lgA, lgAPrime, psiActShape float64
@@ -84,10 +92,16 @@ func (s *side) activity(u int) (mean, logMean float64) {
 //	γʳ_uk = E[ξ_u] + Σ_i E[β_ik]          (otherSum, over all columns)
 //	κʳ_u  = a'/b' + Σ_k γˢ_uk / γʳ_uk
 //
-// Then, for the new parameters, it fills logF, shift, fac and mean and
-// returns the side's share of the ELBO (Σ_u {E log p(ξ_u) + H q(ξ_u)} +
+// where, with a mask, the sum over columns leaves out the masked cells of
+// row u (otherSum minus their E β from otherMean). Then, for the new
+// parameters, it fills logF, shift, fac and mean and returns the side's
+// share of the ELBO (Σ_u {E log p(ξ_u) + H q(ξ_u)} +
 // Σ_uk {E log p(θ_uk | ξ_u) + H q(θ_uk)}) and the column sums Σ_u E θ_uk.
-func (s *side) sweep(workers int, phi, otherSum []float64) (elbo float64, sumMean []float64) {
+// With addMasked the ELBO share also gets back, for every masked cell,
+// the Σ_k E θ_uk E β_ik that the full cross term −Σ_k (Σ_u E θ)(Σ_i E β)
+// subtracted for it: one side (the columns) does this, so each cell counts
+// once.
+func (s *side) sweep(workers int, phi, otherSum, otherMean []float64, addMasked bool) (elbo float64, sumMean []float64) {
 	k := s.k
 	actRatePrior := s.aPrime / s.bPrime
 	logActRatePrior := math.Log(actRatePrior)
@@ -97,10 +111,18 @@ func (s *side) sweep(workers int, phi, otherSum []float64) (elbo float64, sumMea
 			shape, rate := s.shape[u*k:(u+1)*k], s.rate[u*k:(u+1)*k]
 			if phi != nil {
 				eAct, _ := s.activity(u)
-				var sum float64
 				for j := range shape {
 					shape[j] = s.a + phi[u*k+j]
 					rate[j] = eAct + otherSum[j]
+				}
+				if s.maskPtr != nil {
+					for e := s.maskPtr[u]; e < s.maskPtr[u+1]; e++ {
+						i := int(s.maskIdx[e])
+						floats.Sub(rate, otherMean[i*k:(i+1)*k])
+					}
+				}
+				var sum float64
+				for j := range shape {
 					sum += shape[j] / rate[j]
 				}
 				if !s.fixed {
@@ -123,6 +145,12 @@ func (s *side) sweep(workers int, phi, otherSum []float64) (elbo float64, sumMea
 				acc[j] += mean[j]
 			}
 			s.shift[u] = mx
+			if addMasked && s.maskPtr != nil {
+				for e := s.maskPtr[u]; e < s.maskPtr[u+1]; e++ {
+					i := int(s.maskIdx[e])
+					local += floats.Dot(mean, otherMean[i*k:(i+1)*k])
+				}
+			}
 			fac := s.fac[u*k : (u+1)*k]
 			for j := range fac {
 				fac[j] = math.Exp(logF[j] - mx)

@@ -111,3 +111,35 @@ func (c *Counts) subset(keep func(e int) bool) (*Counts, error) {
 	d.rowLabels, d.colLabels = c.rowLabels, c.colLabels
 	return d, nil
 }
+
+// HeldOutCells returns the cells held out of training, validation and
+// test together, as a Counts of the input's shape (with their counts as
+// values): the mask that keeps them out of a fit's likelihood.
+func (s *Split) HeldOutCells() *Counts {
+	both, err := s.Valid.union(s.Test)
+	if err != nil {
+		panic("model: " + err.Error()) // same shape by construction
+	}
+	return both
+}
+
+// union returns a Counts of c's shape and labels with the entries of both.
+func (c *Counts) union(d *Counts) (*Counts, error) {
+	var rows, cols []int32
+	var vals []float64
+	for _, m := range []*Counts{c, d} {
+		for u := 0; u < m.n; u++ {
+			for e := m.rowPtr[u]; e < m.rowPtr[u+1]; e++ {
+				rows = append(rows, int32(u))
+				cols = append(cols, m.colIdx[e])
+				vals = append(vals, m.val[e])
+			}
+		}
+	}
+	out, err := buildCounts(c.n, c.p, rows, cols, vals)
+	if err != nil {
+		return nil, err
+	}
+	out.rowLabels, out.colLabels = c.rowLabels, c.colLabels
+	return out, nil
+}
