@@ -44,8 +44,12 @@ func denseFromPosterior(q *model.Posterior) *denseHPF {
 	return d
 }
 
-func (d *denseHPF) elogTheta(u, k int) float64 { return mathext.Digamma(d.gs[u][k]) - math.Log(d.gr[u][k]) }
-func (d *denseHPF) elogBeta(i, k int) float64  { return mathext.Digamma(d.ls[i][k]) - math.Log(d.lr[i][k]) }
+func (d *denseHPF) elogTheta(u, k int) float64 {
+	return mathext.Digamma(d.gs[u][k]) - math.Log(d.gr[u][k])
+}
+func (d *denseHPF) elogBeta(i, k int) float64 {
+	return mathext.Digamma(d.ls[i][k]) - math.Log(d.lr[i][k])
+}
 func (d *denseHPF) eXi(u int) float64 {
 	if d.h.NonHierarchical {
 		return d.h.BPrime
