@@ -16,28 +16,35 @@ import (
 // costs O((n+p)K). A non-zero with μ = 0 gives −Inf, which is the right
 // answer and is not hidden.
 func PoissonLogLik(x *Counts, w, h mat.Matrix) float64 {
-	n, k := w.Dims()
-	p, _ := h.Dims()
+	wd, hd := mat.DenseCopyOf(w), mat.DenseCopyOf(h)
+	n, k := wd.Dims()
+	p, _ := hd.Dims()
 	var ll float64
 	for u := 0; u < n; u++ {
+		wu := wd.RawRowView(u)
 		cols, vals := x.Row(u)
 		for e, i := range cols {
+			hi := hd.RawRowView(int(i))
 			var mu float64
-			for j := 0; j < k; j++ {
-				mu += w.At(u, j) * h.At(int(i), j)
+			for j := range wu {
+				mu += wu[j] * hi[j]
 			}
 			ll += xLogMu(vals[e], mu) - lgamma(vals[e]+1)
 		}
 	}
-	for j := 0; j < k; j++ {
-		var sw, sh float64
-		for u := 0; u < n; u++ {
-			sw += w.At(u, j)
+	sw, sh := make([]float64, k), make([]float64, k)
+	for u := 0; u < n; u++ {
+		for j, v := range wd.RawRowView(u) {
+			sw[j] += v
 		}
-		for i := 0; i < p; i++ {
-			sh += h.At(i, j)
+	}
+	for i := 0; i < p; i++ {
+		for j, v := range hd.RawRowView(i) {
+			sh[j] += v
 		}
-		ll -= sw * sh
+	}
+	for j := range sw {
+		ll -= sw[j] * sh[j]
 	}
 	return ll
 }

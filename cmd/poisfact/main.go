@@ -3,7 +3,8 @@
 //
 // Usage:
 //
-//	poisfact info FILE [-json]      shape, totals and sparsity of a count matrix
+//	poisfact info FILE [-json]           shape, totals and sparsity of a count matrix
+//	poisfact fit -in FILE -k K [flags]   fit HPF by CAVI; -json for a machine-readable report
 //
 // FILE is Matrix Market (.mtx) or triplet text (.tsv, .csv, .txt), with or
 // without gzip. Run "poisfact COMMAND -h" for a command's flags. Errors go
@@ -27,6 +28,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"info", "print shape, totals and sparsity of a count matrix", runInfo},
+		{"fit", "fit hierarchical Poisson factorization by CAVI", runFit},
 	}
 }
 

@@ -64,3 +64,21 @@ func SharedMatrices() []string {
 // LargeShared names the shared data sets too large for the default test
 // run's time budget; tests over them run only without -short.
 var LargeShared = map[string]bool{"linux-6.1-bow": true, "newsgroups20": true, "pbmc3k": true}
+
+// SynthMatrix returns the path of the synthetic 10000 × 5000 HPF draw with
+// 1,499,013 non-zeros that the peer libraries were timed on, from
+// $POISFACT_SYNTH_MTX or /tmp/medium.mtx, skipping when absent. Make it
+// with:
+//
+//	/usr/bin/python3 ../shared/bench/gen_synth.py 10000 5000 50 1 /tmp/medium.mtx --target-nnz 1500000
+func SynthMatrix(tb testing.TB) string {
+	tb.Helper()
+	p := os.Getenv("POISFACT_SYNTH_MTX")
+	if p == "" {
+		p = "/tmp/medium.mtx"
+	}
+	if _, err := os.Stat(p); err != nil {
+		tb.Skipf("synthetic matrix %s absent: /usr/bin/python3 ../shared/bench/gen_synth.py 10000 5000 50 1 %s --target-nnz 1500000", p, p)
+	}
+	return p
+}
