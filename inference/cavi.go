@@ -9,6 +9,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/poisfact/poisfact/internal/fitting"
 	"github.com/poisfact/poisfact/internal/sparse"
 	"github.com/poisfact/poisfact/model"
 )
@@ -130,13 +131,10 @@ func CAVI(ctx context.Context, x *model.Counts, settings *Settings) (*Result, er
 // when it falls, since from there on the fit is overfitting the training
 // counts (the rule of the HPF paper's reference code).
 func converged(cur, prev, tol float64, validation bool) bool {
-	if math.IsNaN(prev) {
-		return false
-	}
 	if validation && cur < prev {
 		return true
 	}
-	return math.Abs(cur-prev) <= tol*math.Abs(prev)
+	return fitting.RelativeChange(cur, prev, tol)
 }
 
 // pointRate returns μ_ui = Σ_k E θ_uk E β_ik from flat means.

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/poisfact/poisfact/internal/fitting"
 	"github.com/poisfact/poisfact/model"
 )
 
@@ -72,31 +73,20 @@ type Iteration struct {
 // this sweep.
 func (it Iteration) HasValid() bool { return !math.IsNaN(it.ValidLogLik) }
 
-// Status says why a fit stopped.
-type Status int
+// Status says why a fit stopped: Converged, MaxIterations or Cancelled.
+type Status = fitting.Status
 
+// The reasons a fit stops.
 const (
-	// Converged: the relative change fell below Tol.
-	Converged Status = iota + 1
+	// Converged: the relative change fell below Tol (or, with a
+	// validation set, the validation log-likelihood fell).
+	Converged = fitting.Converged
 	// MaxIterations: MaxIter sweeps ran.
-	MaxIterations
+	MaxIterations = fitting.MaxIterations
 	// Cancelled: the context was cancelled; the result holds the
 	// parameters after the last complete sweep.
-	Cancelled
+	Cancelled = fitting.Cancelled
 )
-
-// String returns the status as the command-line tool prints it.
-func (s Status) String() string {
-	switch s {
-	case Converged:
-		return "converged"
-	case MaxIterations:
-		return "max-iterations"
-	case Cancelled:
-		return "cancelled"
-	}
-	return fmt.Sprintf("Status(%d)", int(s))
-}
 
 // withDefaults validates s against x and returns a copy with defaults
 // filled in.

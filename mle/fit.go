@@ -1,0 +1,149 @@
+package mle
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/poisfact/poisfact/internal/fitting"
+	"github.com/poisfact/poisfact/model"
+)
+
+// Result is a fitted factorization X ≈ W Hᵀ with the record of its fit.
+type Result struct {
+	// W (n × K) and H (p × K) are the factors, scaled as
+	// Settings.Normalize says.
+	W, H *mat.Dense
+	// Trace has one record per iteration, Trace[t-1] for iteration t.
+	Trace []Iteration
+	// Status says why the fit stopped.
+	Status Status
+	// Iterations is the number of complete iterations.
+	Iterations int
+	// Divergence is the generalized KL divergence D(X ‖ W Hᵀ) on the
+	// training counts.
+	Divergence float64
+	// Objective is the minimized objective: Divergence, or for MAP
+	// Divergence plus the prior's penalty (of the factors before any
+	// rescaling).
+	Objective float64
+	// LogLik is the Poisson log-likelihood of the training counts under
+	// μ = W Hᵀ, log x! included: by docs/MATH.md section 1 it is
+	// −(D + C(X)).
+	LogLik float64
+	// Elapsed is the wall time of the fit.
+	Elapsed time.Duration
+}
+
+// Fit fits X ≈ W Hᵀ by maximum likelihood, or MAP with Settings.MAP, with
+// the solver Settings.Method. The objective recorded for iteration t is
+// that of the factors after iteration t.
+//
+// Cancelling ctx stops the fit after the current iteration with status
+// Cancelled and the factors of the last complete iteration.
+func Fit(ctx context.Context, x *model.Counts, settings *Settings) (*Result, error) {
+	set, err := settings.withDefaults(x)
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	s := newState(x, set.K, set.Workers, set.MAP)
+	switch set.Init {
+	case InitRandom:
+		s.initRandom(set.Seed)
+	case InitNNDSVDa:
+		if err := s.initNNDSVDa(set.Seed); err != nil {
+			return nil, err
+		}
+	}
+	// MU's first row pass gives both the first W step's numerators and
+	// the starting point's Σ x log μ; CD gets it from a pass of its own.
+	xLogMu := s.kn.RowSide(s.workers, s.w, s.h, nil, s.outW)
+	sumW, sumH := s.colSums(s.w, s.rows), s.colSums(s.h, s.cols)
+	prev := s.divergence(xLogMu, sumW, sumH) + s.penalty()
+	res := &Result{Status: MaxIterations}
+	var div, obj float64
+	div, obj = prev-s.penalty(), prev
+	for t := 1; t <= set.MaxIter; t++ {
+		if ctx.Err() != nil {
+			res.Status = Cancelled
+			break
+		}
+		switch set.Method {
+		case MU:
+			xLogMu, sumW, sumH = s.muIteration()
+		case CD:
+			xLogMu, sumW, sumH = s.cdIteration()
+		}
+		div = s.divergence(xLogMu, sumW, sumH)
+		obj = div + s.penalty()
+		if math.IsNaN(obj) || math.IsInf(obj, 0) {
+			return nil, fmt.Errorf("mle: the objective became %v at iteration %d: numerical failure (please report with the data and settings)", obj, t)
+		}
+		it := Iteration{Iter: t, Divergence: div, Objective: obj, Elapsed: time.Since(start)}
+		res.Trace = append(res.Trace, it)
+		res.Iterations = t
+		if set.Recorder != nil {
+			set.Recorder(it)
+		}
+		if t%set.CheckEvery != 0 && t != set.MaxIter {
+			continue
+		}
+		if t >= set.MinIter && set.Tol > 0 && fitting.RelativeChange(obj, prev, set.Tol) {
+			res.Status = Converged
+			break
+		}
+		prev = obj
+	}
+	res.Divergence, res.Objective = div, obj
+	res.LogLik = -(div + logFactorialConstant(x))
+	s.normalize(set.Normalize)
+	res.W = mat.NewDense(s.n, s.k, s.w)
+	res.H = mat.NewDense(s.p, s.k, s.h)
+	res.Elapsed = time.Since(start)
+	return res, nil
+}
+
+// logFactorialConstant returns C(X) = Σ [log Γ(x+1) − x log x + x] over the
+// non-zeros (docs/MATH.md section 1), so that NLL = D + C(X).
+func logFactorialConstant(x *model.Counts) float64 {
+	_, _, val := x.CSR()
+	var c float64
+	for _, v := range val {
+		lg, _ := math.Lgamma(v + 1)
+		c += lg - v*math.Log(v) + v
+	}
+	return c
+}
+
+// normalize rescales the columns of W (or H) to sum to one, moving the
+// scale into the other factor so that W Hᵀ is unchanged.
+func (s *state) normalize(how Normalize) {
+	var f, g []float64
+	switch how {
+	case NormalizeW:
+		f, g = s.w, s.h
+	case NormalizeH:
+		f, g = s.h, s.w
+	default:
+		return
+	}
+	k := s.k
+	sums := make([]float64, k)
+	for j, v := range f {
+		sums[j%k] += v
+	}
+	for j := range f {
+		if c := sums[j%k]; c > 0 {
+			f[j] /= c
+		}
+	}
+	for j := range g {
+		if c := sums[j%k]; c > 0 {
+			g[j] *= c
+		}
+	}
+}

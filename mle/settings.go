@@ -1,0 +1,194 @@
+package mle
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"time"
+
+	"github.com/poisfact/poisfact/internal/fitting"
+	"github.com/poisfact/poisfact/model"
+)
+
+// Method selects the solver.
+type Method int
+
+const (
+	// MU is Lee–Seung multiplicative updates, the default.
+	MU Method = iota
+	// CD is cyclic coordinate descent with one-variable Newton steps.
+	CD
+)
+
+// String returns the method's name as the command line spells it.
+func (m Method) String() string {
+	switch m {
+	case MU:
+		return "mu"
+	case CD:
+		return "cd"
+	}
+	return fmt.Sprintf("Method(%d)", int(m))
+}
+
+// Init selects the initialization.
+type Init int
+
+const (
+	// InitRandom draws every entry uniformly in (0, 1] and scales W and H
+	// so that Σ μ = Σ x; the default.
+	InitRandom Init = iota
+	// InitNNDSVDa is NNDSVD (Boutsidis & Gallopoulos 2008) from a truncated
+	// SVD of the counts, with its zeros filled by the mean of X, since MU
+	// can never move an exact zero.
+	InitNNDSVDa
+)
+
+// String returns the initialization's name as the command line spells
+// it.
+func (i Init) String() string {
+	switch i {
+	case InitRandom:
+		return "random"
+	case InitNNDSVDa:
+		return "nndsvda"
+	}
+	return fmt.Sprintf("Init(%d)", int(i))
+}
+
+// Normalize says how the returned factors are scaled; W Hᵀ is the same
+// either way, since the factors are identifiable only up to scale.
+type Normalize int
+
+const (
+	// NormalizeDefault rescales so that the columns of W sum to one for a
+	// maximum likelihood fit, and leaves a MAP fit as it is (its prior is
+	// not scale invariant, so rescaling would change its objective).
+	NormalizeDefault Normalize = iota
+	// NormalizeW rescales so that every column of W sums to one.
+	NormalizeW
+	// NormalizeH rescales so that every column of H sums to one.
+	NormalizeH
+	// NormalizeNone returns the factors as the solver left them.
+	NormalizeNone
+)
+
+// Prior is a Gamma(Shape α, Rate b) prior on every entry of W and H, for
+// the MAP variant (docs/MATH.md section 2). It needs α ≥ 1 (for α < 1 the
+// objective goes to −∞ at zero) and b > 0.
+type Prior struct {
+	Shape, Rate float64
+}
+
+// Settings configures Fit. The zero value of every field but K means the
+// documented default.
+type Settings struct {
+	// K is the number of factors, at least 1.
+	K int
+	// Method is the solver: MU (default) or CD.
+	Method Method
+	// Init is the initialization: InitRandom (default) or InitNNDSVDa.
+	Init Init
+	// MAP, when set, fits the MAP variant with this prior; nil means
+	// maximum likelihood.
+	MAP *Prior
+	// MaxIter bounds the number of iterations (each a W step and an H
+	// step). Zero means 1000.
+	MaxIter int
+	// MinIter is the number of iterations before convergence may be
+	// declared. Zero means 10.
+	MinIter int
+	// Tol is the relative change of the objective below which the fit has
+	// converged. Zero means 1e-6; negative turns the test off.
+	Tol float64
+	// CheckEvery is how often, in iterations, convergence is tested. Zero
+	// means 1. The objective is recorded every iteration regardless.
+	CheckEvery int
+	// Normalize says how the returned factors are scaled.
+	Normalize Normalize
+	// Seed seeds the initialization.
+	Seed uint64
+	// Workers is the number of goroutines. Zero means
+	// runtime.GOMAXPROCS(0). The result does not depend on it.
+	Workers int
+	// Recorder, when set, is called after every iteration from the
+	// goroutine that called Fit.
+	Recorder func(Iteration)
+}
+
+// Iteration is the record of one iteration.
+type Iteration struct {
+	// Iter is the iteration number, from 1.
+	Iter int
+	// Divergence is D(X ‖ W Hᵀ) after this iteration.
+	Divergence float64
+	// Objective is what the solver minimizes: the divergence, or for MAP
+	// D + Σ [b W − (α−1) log W] + (the same for H).
+	Objective float64
+	// Elapsed is the time since the fit started.
+	Elapsed time.Duration
+}
+
+// Status says why a fit stopped: Converged, MaxIterations or Cancelled.
+type Status = fitting.Status
+
+// The reasons a fit stops.
+const (
+	Converged     = fitting.Converged
+	MaxIterations = fitting.MaxIterations
+	Cancelled     = fitting.Cancelled
+)
+
+func (s *Settings) withDefaults(x *model.Counts) (Settings, error) {
+	if s == nil {
+		return Settings{}, fmt.Errorf("mle: nil settings: K is required")
+	}
+	d := *s
+	switch {
+	case d.K <= 0:
+		return d, fmt.Errorf("mle: K = %d: want K ≥ 1", d.K)
+	case d.MaxIter < 0, d.MinIter < 0, d.CheckEvery < 0, d.Workers < 0:
+		return d, fmt.Errorf("mle: MaxIter, MinIter, CheckEvery and Workers must not be negative")
+	case math.IsNaN(d.Tol) || math.IsInf(d.Tol, 0):
+		return d, fmt.Errorf("mle: Tol = %v: want a finite number", d.Tol)
+	case d.Method != MU && d.Method != CD:
+		return d, fmt.Errorf("mle: unknown method %v", d.Method)
+	case d.Init != InitRandom && d.Init != InitNNDSVDa:
+		return d, fmt.Errorf("mle: unknown initialization %v", d.Init)
+	case d.Normalize < NormalizeDefault || d.Normalize > NormalizeNone:
+		return d, fmt.Errorf("mle: unknown normalization %d", int(d.Normalize))
+	}
+	if p := d.MAP; p != nil {
+		if !(p.Shape >= 1) || math.IsInf(p.Shape, 0) {
+			return d, fmt.Errorf("mle: MAP prior shape α = %v: want α ≥ 1 (for α < 1 the MAP objective is unbounded below at zero)", p.Shape)
+		}
+		if !(p.Rate > 0) || math.IsInf(p.Rate, 0) {
+			return d, fmt.Errorf("mle: MAP prior rate b = %v: want a positive finite number", p.Rate)
+		}
+	}
+	if x == nil || x.NNZ() == 0 {
+		return d, fmt.Errorf("mle: the count matrix has no non-zeros")
+	}
+	if d.MaxIter == 0 {
+		d.MaxIter = 1000
+	}
+	if d.MinIter == 0 {
+		d.MinIter = 10
+	}
+	if d.Tol == 0 {
+		d.Tol = 1e-6
+	}
+	if d.CheckEvery == 0 {
+		d.CheckEvery = 1
+	}
+	if d.Workers == 0 {
+		d.Workers = runtime.GOMAXPROCS(0)
+	}
+	if d.Normalize == NormalizeDefault {
+		d.Normalize = NormalizeW
+		if d.MAP != nil {
+			d.Normalize = NormalizeNone
+		}
+	}
+	return d, nil
+}
