@@ -35,13 +35,13 @@ func (s *state) cdIteration() (xLogMu float64, sumW, sumH []float64) {
 //
 //	φ(f) = f Σ_j G_jk − Σ_e x_e log μ_e  [+ b f − (α−1) log f for MAP]
 //
-// Each entry takes one Newton step δ = −φ'/φ'' projected onto f ≥ 0
+// Each entry takes one Newton step δ = −φ'/φ” projected onto f ≥ 0
 // (Hsieh & Dhillon 2011, section 4), with
 //
 //	φ'  = Σ_j G_jk − Σ_e x_e G_{o_e k}/μ_e  [+ b − (α−1)/f]
 //	φ'' = Σ_e x_e G²_{o_e k}/μ_e²           [+ (α−1)/f²]
 //
-// φ'' falls as f grows, so an upward step never overshoots; a downward
+// φ” falls as f grows, so an upward step never overshoots; a downward
 // step can, and unless it is short enough to bound the curvature
 // (curvatureBounded) it is halved until φ decreases (and every μ_e stays
 // positive), which makes every step a descent step. μ_e is kept up to date
@@ -135,7 +135,7 @@ func (sc *cdScratch) grow(m, k int) {
 }
 
 // curvatureBounded reports whether a downward Newton step δ = −φ'/h keeps
-// every μ_e (and f, under a prior) above 1/√2 of its value. Then φ'' stays
+// every μ_e (and f, under a prior) above 1/√2 of its value. Then φ” stays
 // below 2h along the step (each term x g²/μ² at most doubles), and Taylor's
 // theorem gives φ(f+δ) − φ(f) ≤ φ'δ + h δ² = 0: the step cannot raise φ, no
 // logarithms needed.
