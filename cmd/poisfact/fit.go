@@ -27,6 +27,9 @@ type fitOptions struct {
 	mask       bool
 	checkEvery int
 	asJSON     bool
+	init       string
+	mapShape   float64
+	mapRate    float64
 }
 
 // fitReport is the JSON object "poisfact fit -json" prints. Later
@@ -44,7 +47,10 @@ type fitReport struct {
 	StopReason          string         `json:"stop_reason"`
 	Seconds             float64        `json:"seconds"`
 	SecondsPerIteration float64        `json:"seconds_per_iteration"`
-	ELBO                float64        `json:"elbo"`
+	ELBO                *float64       `json:"elbo,omitempty"`
+	Divergence          *float64       `json:"divergence,omitempty"`
+	Objective           *float64       `json:"objective,omitempty"`
+	Init                string         `json:"init,omitempty"`
 	TrainLogLik         float64        `json:"train_loglik"`
 	Trace               []traceEntry   `json:"trace"`
 	HeldOut             *heldOutReport `json:"heldout,omitempty"`
@@ -52,25 +58,26 @@ type fitReport struct {
 
 type traceEntry struct {
 	Iteration        int      `json:"iteration"`
-	ELBO             float64  `json:"elbo"`
+	ELBO             *float64 `json:"elbo,omitempty"`
+	Divergence       *float64 `json:"divergence,omitempty"`
 	ValidationLogLik *float64 `json:"validation_loglik,omitempty"`
 	Seconds          float64  `json:"seconds"`
 }
 
 type heldOutReport struct {
-	Fraction          float64 `json:"fraction"`
-	Masked            bool    `json:"masked"`
-	LogLikMean        float64 `json:"loglik_mean"`
-	LogLikMeanNonzero float64 `json:"loglik_mean_nonzero"`
-	NonZeros          int     `json:"nonzeros"`
-	Zeros             int     `json:"zeros"`
+	Fraction          float64   `json:"fraction"`
+	Masked            bool      `json:"masked"`
+	LogLikMean        jsonFloat `json:"loglik_mean"`
+	LogLikMeanNonzero jsonFloat `json:"loglik_mean_nonzero"`
+	NonZeros          int       `json:"nonzeros"`
+	Zeros             int       `json:"zeros"`
 }
 
 func runFit(args []string, stdout, stderr io.Writer) int {
 	var o fitOptions
 	fs := newFlagSet("fit", "-in FILE [-model hpf] [-k K] [flags]", stderr)
 	fs.StringVar(&o.in, "in", "", "count matrix: Matrix Market (.mtx) or triplets (.tsv, .csv, .txt), optionally gzipped (required)")
-	fs.StringVar(&o.modelName, "model", "hpf", "model: hpf (hierarchical Poisson factorization by CAVI)")
+	fs.StringVar(&o.modelName, "model", "hpf", "model: hpf (hierarchical Poisson factorization by CAVI), nmf (KL-NMF, Poisson maximum likelihood, by multiplicative updates) or nmf-cd (the same by coordinate descent)")
 	fs.IntVar(&o.k, "k", 10, "number of factors K (≥ 1)")
 	fs.IntVar(&o.iters, "iters", 1000, "maximum number of sweeps")
 	fs.Float64Var(&o.tol, "tol", 1e-6, "relative change of the ELBO (or of the validation log-likelihood with -holdout) that stops the fit; negative runs all -iters")
@@ -80,6 +87,9 @@ func runFit(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.mask, "mask", false, "with -holdout, leave held-out cells out of the training likelihood instead of treating them as zeros")
 	fs.IntVar(&o.checkEvery, "check-every", 1, "sweeps between validation log-likelihood evaluations and convergence checks")
 	fs.BoolVar(&o.asJSON, "json", false, "print one JSON object on stdout")
+	fs.StringVar(&o.init, "init", "random", "nmf, nmf-cd: initialization, random or nndsvda")
+	fs.Float64Var(&o.mapShape, "map-shape", 0, "nmf, nmf-cd: shape α ≥ 1 of a Gamma(α, b) prior on every factor entry; fits MAP instead of maximum likelihood")
+	fs.Float64Var(&o.mapRate, "map-rate", 0, "nmf, nmf-cd: rate b > 0 of the MAP prior (default 1 when -map-shape is given)")
 	pos, status, ok := parseFlags(fs, args)
 	if !ok {
 		return status
@@ -93,7 +103,11 @@ func runFit(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	report, err := fitHPF(ctx, x, o, stderr)
+	fitter := fitHPF
+	if o.modelName != "hpf" {
+		fitter = fitNMF
+	}
+	report, err := fitter(ctx, x, o, stderr)
 	if err != nil {
 		return fail(stderr, "fit", err)
 	}
@@ -119,8 +133,16 @@ func (o *fitOptions) validate(pos []string) error {
 	switch {
 	case o.in == "":
 		return usagef("no input: give -in FILE (Matrix Market or triplets)")
-	case o.modelName != "hpf":
-		return usagef("unknown model %q: want hpf", o.modelName)
+	case o.modelName != "hpf" && o.modelName != "nmf" && o.modelName != "nmf-cd":
+		return usagef("unknown model %q: want hpf, nmf or nmf-cd", o.modelName)
+	case o.init != "random" && o.init != "nndsvda":
+		return usagef("-init %q: want random or nndsvda", o.init)
+	case o.modelName == "hpf" && (o.init != "random" || o.mapShape != 0 || o.mapRate != 0):
+		return usagef("-init, -map-shape and -map-rate apply to -model nmf and nmf-cd")
+	case o.mapShape != 0 && !(o.mapShape >= 1):
+		return usagef("-map-shape %v: want α ≥ 1 (below 1 the MAP objective is unbounded)", o.mapShape)
+	case o.mapRate < 0 || o.mapRate != 0 && o.mapShape == 0:
+		return usagef("-map-rate %v: want a positive rate, with -map-shape", o.mapRate)
 	case o.k <= 0:
 		return usagef("-k %d: want K ≥ 1", o.k)
 	case o.iters <= 0:
@@ -141,25 +163,18 @@ func (o *fitOptions) validate(pos []string) error {
 
 // fitHPF runs CAVI as the options say and builds the report.
 func fitHPF(ctx context.Context, x *model.Counts, o fitOptions, stderr io.Writer) (*fitReport, error) {
-	train := x
 	settings := &inference.Settings{
 		K: o.k, MaxIter: o.iters, Tol: o.tol, Seed: o.seed, Workers: o.workers, CheckEvery: o.checkEvery,
 	}
-	var test *model.HeldOut
-	if o.holdout > 0 {
-		split, err := model.NewSplit(x, o.holdout, o.holdout, o.seed)
-		if err != nil {
-			return nil, err
-		}
-		train = split.Train
-		if settings.Validation, err = split.HeldOut(split.Valid, o.seed+1); err != nil {
-			return nil, err
-		}
-		if test, err = split.HeldOut(split.Test, o.seed+2); err != nil {
-			return nil, err
-		}
+	h, err := holdOut(x, o)
+	if err != nil {
+		return nil, err
+	}
+	train, test := h.train, h.test
+	if h.split != nil {
+		settings.Validation = h.valid
 		if o.mask {
-			settings.Mask = split.HeldOutCells()
+			settings.Mask = h.split.HeldOutCells()
 		}
 	}
 	settings.Recorder = progressPrinter(stderr, o.checkEvery)
@@ -171,7 +186,7 @@ func fitHPF(ctx context.Context, x *model.Counts, o fitOptions, stderr io.Writer
 	r := &fitReport{
 		Model: o.modelName, Input: o.in, Rows: n, Cols: p, NNZ: x.NNZ(), K: o.k,
 		Workers: workersUsed(o.workers), Seed: o.seed, Iterations: res.Iterations,
-		StopReason: res.Status.String(), Seconds: res.Elapsed.Seconds(), ELBO: res.ELBO,
+		StopReason: res.Status.String(), Seconds: res.Elapsed.Seconds(), ELBO: ptr(res.ELBO),
 	}
 	if res.Iterations > 0 {
 		r.SecondsPerIteration = r.Seconds / float64(res.Iterations)
@@ -180,7 +195,7 @@ func fitHPF(ctx context.Context, x *model.Counts, o fitOptions, stderr io.Writer
 		return nil, err
 	}
 	for _, it := range res.Trace {
-		e := traceEntry{Iteration: it.Iter, ELBO: it.ELBO, Seconds: it.Elapsed.Seconds()}
+		e := traceEntry{Iteration: it.Iter, ELBO: ptr(it.ELBO), Seconds: it.Elapsed.Seconds()}
 		if it.HasValid() {
 			v := it.ValidLogLik
 			e.ValidationLogLik = &v
@@ -189,10 +204,16 @@ func fitHPF(ctx context.Context, x *model.Counts, o fitOptions, stderr io.Writer
 	}
 	if test != nil {
 		ll := test.LogLik(res.Posterior.Rate)
-		r.HeldOut = &heldOutReport{Fraction: o.holdout, Masked: o.mask, LogLikMean: ll.Mean, LogLikMeanNonzero: ll.MeanNonzero, NonZeros: ll.NonZeros, Zeros: ll.Zeros}
+		r.HeldOut = newHeldOutReport(o, ll)
 	}
 	return r, nil
 }
+
+func newHeldOutReport(o fitOptions, ll model.HeldOutLogLik) *heldOutReport {
+	return &heldOutReport{Fraction: o.holdout, Masked: o.mask, LogLikMean: jsonFloat(ll.Mean), LogLikMeanNonzero: jsonFloat(ll.MeanNonzero), NonZeros: ll.NonZeros, Zeros: ll.Zeros}
+}
+
+func ptr(v float64) *float64 { return &v }
 
 // progressPrinter returns a recorder that prints one line per check to
 // stderr: sweep, ELBO, validation log-likelihood, elapsed time, rate.
@@ -201,22 +222,37 @@ func progressPrinter(w io.Writer, every int) func(inference.Iteration) {
 		if it.Iter%every != 0 && !it.HasValid() {
 			return
 		}
-		valid := ""
+		extra := fmt.Sprintf("elbo %.8g", it.ELBO)
 		if it.HasValid() {
-			valid = fmt.Sprintf("  validation %.6f", it.ValidLogLik)
+			extra += fmt.Sprintf("  validation %.6f", it.ValidLogLik)
 		}
-		secs := it.Elapsed.Seconds()
-		fmt.Fprintf(w, "sweep %5d  elbo %.8g%s  %7.2fs  %.1f it/s\n", it.Iter, it.ELBO, valid, secs, float64(it.Iter)/math.Max(secs, 1e-9))
+		progressLine(w, "sweep", it.Iter, extra, it.Elapsed)
 	}
+}
+
+// progressLine prints one progress line: step, what was measured, elapsed
+// time and steps per second.
+func progressLine(w io.Writer, step string, iter int, measured string, elapsed time.Duration) {
+	secs := elapsed.Seconds()
+	fmt.Fprintf(w, "%s %5d  %s  %7.2fs  %.1f it/s\n", step, iter, measured, secs, float64(iter)/math.Max(secs, 1e-9))
 }
 
 func printFitSummary(w io.Writer, r *fitReport) {
 	fmt.Fprintf(w, "model       %s, K = %d, %d workers, seed %d\n", r.Model, r.K, r.Workers, r.Seed)
 	fmt.Fprintf(w, "data        %s: %d × %d, %d non-zeros\n", r.Input, r.Rows, r.Cols, r.NNZ)
-	fmt.Fprintf(w, "stopped     %s after %d sweeps in %s (%.4f s per sweep)\n", r.StopReason, r.Iterations, time.Duration(r.Seconds*float64(time.Second)).Round(time.Millisecond), r.SecondsPerIteration)
-	fmt.Fprintf(w, "elbo        %.10g\n", r.ELBO)
+	step := "sweep"
+	if r.Model != "hpf" {
+		step = "iteration"
+	}
+	fmt.Fprintf(w, "stopped     %s after %d %ss in %s (%.4f s per %s)\n", r.StopReason, r.Iterations, step, time.Duration(r.Seconds*float64(time.Second)).Round(time.Millisecond), r.SecondsPerIteration, step)
+	if r.ELBO != nil {
+		fmt.Fprintf(w, "elbo        %.10g\n", *r.ELBO)
+	}
+	if r.Divergence != nil {
+		fmt.Fprintf(w, "divergence  %.10g (generalized KL on the training counts; objective %.10g)\n", *r.Divergence, *r.Objective)
+	}
 	fmt.Fprintf(w, "train ll    %.10g (Poisson log-likelihood of the training counts, log x! included)\n", r.TrainLogLik)
 	if h := r.HeldOut; h != nil {
-		fmt.Fprintf(w, "held out    loglik_mean %.6f, loglik_mean_nonzero %.6f (%d non-zeros, %d zeros; masked %v)\n", h.LogLikMean, h.LogLikMeanNonzero, h.NonZeros, h.Zeros, h.Masked)
+		fmt.Fprintf(w, "held out    loglik_mean %.6f, loglik_mean_nonzero %.6f (%d non-zeros, %d zeros; masked %v)\n", float64(h.LogLikMean), float64(h.LogLikMeanNonzero), h.NonZeros, h.Zeros, h.Masked)
 	}
 }

@@ -38,6 +38,11 @@ func TestBadInvocations(t *testing.T) {
 		{"fit mask without holdout", []string{"fit", "-in", data, "-mask"}, "-mask needs -holdout"},
 		{"fit bad flag value", []string{"fit", "-in", data, "-k", "ten"}, "invalid value"},
 		{"fit unknown flag", []string{"fit", "-in", data, "-frobnicate"}, "flag provided but not defined"},
+		{"fit bad init", []string{"fit", "-in", data, "-model", "nmf", "-init", "svd"}, `-init "svd"`},
+		{"fit init with hpf", []string{"fit", "-in", data, "-init", "nndsvda"}, "apply to -model nmf"},
+		{"fit MAP shape below 1", []string{"fit", "-in", data, "-model", "nmf", "-map-shape", "0.5"}, "-map-shape 0.5"},
+		{"fit MAP rate without shape", []string{"fit", "-in", data, "-model", "nmf", "-map-rate", "2"}, "with -map-shape"},
+		{"fit mask with nmf", []string{"fit", "-in", data, "-model", "nmf", "-holdout", "0.1", "-mask"}, "-mask applies to -model hpf"},
 		{"fit malformed file", []string{"fit", "-in", testutil.Testdata("pbmc_small", "README.txt")}, "line 1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -93,7 +98,7 @@ func TestFitJSON(t *testing.T) {
 			t.Fatalf("trace entry %d: %+v", j, e)
 		}
 	}
-	if r.Trace[len(r.Trace)-1].ELBO != r.ELBO {
+	if r.ELBO == nil || *r.Trace[len(r.Trace)-1].ELBO != *r.ELBO {
 		t.Error("final elbo differs from the last trace entry")
 	}
 	switch r.StopReason {
@@ -101,7 +106,45 @@ func TestFitJSON(t *testing.T) {
 	default:
 		t.Errorf("stop_reason %q", r.StopReason)
 	}
-	if h := r.HeldOut; h == nil || math.IsNaN(h.LogLikMean) || h.LogLikMean >= 0 || h.LogLikMeanNonzero >= 0 || h.NonZeros == 0 {
+	if h := r.HeldOut; h == nil || math.IsNaN(float64(h.LogLikMean)) || h.LogLikMean >= 0 || h.LogLikMeanNonzero >= 0 || h.NonZeros == 0 {
 		t.Errorf("heldout %+v", r.HeldOut)
+	}
+}
+
+// TestFitNMFJSON: -model nmf and nmf-cd print divergence in place of elbo,
+// per iteration in the trace, and a held-out log-likelihood of −∞ (a zero
+// rate where a count was held out) as "-Inf" rather than hiding it.
+func TestFitNMFJSON(t *testing.T) {
+	for _, m := range []string{"nmf", "nmf-cd"} {
+		code, out, stderr := runCmd("fit", "-in", testutil.Testdata("onlineretail", "matrix.mtx.gz"), "-model", m, "-k", "3", "-iters", "8", "-holdout", "0.1", "-json", "-init", "nndsvda", "-map-shape", "1", "-map-rate", "0.001")
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", m, code, stderr)
+		}
+		var raw map[string]any
+		if err := json.Unmarshal([]byte(out), &raw); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := raw["elbo"]; ok {
+			t.Errorf("%s: elbo present", m)
+		}
+		var r fitReport
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Divergence == nil || *r.Divergence <= 0 || len(r.Trace) != r.Iterations || r.Trace[0].Divergence == nil || r.Model != m {
+			t.Fatalf("%s: report %+v", m, r)
+		}
+		if *r.Trace[len(r.Trace)-1].Divergence != *r.Divergence {
+			t.Errorf("%s: final divergence differs from the trace", m)
+		}
+		if h := r.HeldOut; h == nil || h.NonZeros == 0 || !(h.LogLikMean < 0) {
+			t.Fatalf("%s: heldout %+v", m, r.HeldOut)
+		}
+	}
+	// MU drives some rates to zero on these counts; the held-out mean is
+	// then −∞, and the JSON says so.
+	_, out, _ := runCmd("fit", "-in", testutil.Testdata("onlineretail", "matrix.mtx.gz"), "-model", "nmf", "-k", "20", "-iters", "300", "-holdout", "0.1", "-json")
+	if !strings.Contains(out, `"loglik_mean": "-Inf"`) {
+		t.Fatalf("no -Inf held-out log-likelihood in %q", out[strings.Index(out, "heldout"):])
 	}
 }
