@@ -2,4 +2,6 @@ module github.com/poisfact/poisfact
 
 go 1.26
 
-require gonum.org/v1/gonum v0.17.0 // indirect
+require gonum.org/v1/gonum v0.17.0
+
+require golang.org/x/tools v0.30.0 // indirect

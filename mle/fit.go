@@ -87,6 +87,7 @@ func Fit(ctx context.Context, x *model.Counts, settings *Settings) (*Result, err
 		res.Trace = append(res.Trace, it)
 		res.Iterations = t
 		if set.Recorder != nil {
+			it.Factors = s.copyFactors
 			set.Recorder(it)
 		}
 		if t%set.CheckEvery != 0 && t != set.MaxIter {
@@ -105,6 +106,11 @@ func Fit(ctx context.Context, x *model.Counts, settings *Settings) (*Result, err
 	res.H = mat.NewDense(s.p, s.k, s.h)
 	res.Elapsed = time.Since(start)
 	return res, nil
+}
+
+// copyFactors returns copies of the current W and H.
+func (s *state) copyFactors() (w, h *mat.Dense) {
+	return mat.NewDense(s.n, s.k, append([]float64(nil), s.w...)), mat.NewDense(s.p, s.k, append([]float64(nil), s.h...))
 }
 
 // logFactorialConstant returns C(X) = Σ [log Γ(x+1) − x log x + x] over the

@@ -41,7 +41,7 @@ func (s *state) muIteration() (xLogMu float64, sumW, sumH []float64) {
 	sumH = s.colSums(s.h, s.cols)
 	s.muApply(s.w, s.outW, sumH, s.rows)
 	sumW = s.colSums(s.w, s.rows)
-	s.kn.ColSide(s.workers, s.w, s.h, nil, s.outH)
+	s.kn.ColSideProducts(s.workers, s.w, s.h, s.outH)
 	s.muApply(s.h, s.outH, sumW, s.cols)
 	sumH = s.colSums(s.h, s.cols)
 	xLogMu = s.kn.RowSide(s.workers, s.w, s.h, nil, s.outW)

@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"time"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/poisfact/poisfact/internal/fitting"
 	"github.com/poisfact/poisfact/model"
 )
@@ -127,6 +129,10 @@ type Iteration struct {
 	Objective float64
 	// Elapsed is the time since the fit started.
 	Elapsed time.Duration
+	// Factors returns copies of W and H after this iteration, before any
+	// normalization. It is valid only during the Recorder call; it costs
+	// O((n+p)K), so a recorder calls it only when it needs the iterate.
+	Factors func() (w, h *mat.Dense)
 }
 
 // Status says why a fit stopped: Converged, MaxIterations or Cancelled.

@@ -4,7 +4,8 @@
 // Usage:
 //
 //	poisfact info FILE [-json]           shape, totals and sparsity of a count matrix
-//	poisfact fit -in FILE -k K [flags]   fit HPF by CAVI; -json for a machine-readable report
+//	poisfact fit -in FILE -k K [flags]   fit HPF (-model hpf) or KL-NMF (-model nmf, nmf-cd)
+//	poisfact compare FILE [-k K] [-json] check NLL = D + C(X) on the data; -side-by-side
 //
 // FILE is Matrix Market (.mtx) or triplet text (.tsv, .csv, .txt), with or
 // without gzip. Run "poisfact COMMAND -h" for a command's flags. Errors go
@@ -28,7 +29,8 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"info", "print shape, totals and sparsity of a count matrix", runInfo},
-		{"fit", "fit hierarchical Poisson factorization by CAVI", runFit},
+		{"fit", "fit hierarchical Poisson factorization (CAVI) or KL-NMF (MU, coordinate descent)", runFit},
+		{"compare", "check numerically that the Poisson NLL is the KL divergence plus C(X); fit HPF and KL-NMF side by side", runCompare},
 	}
 }
 

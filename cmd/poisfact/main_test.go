@@ -148,3 +148,33 @@ func TestFitNMFJSON(t *testing.T) {
 		t.Fatalf("no -Inf held-out log-likelihood in %q", out[strings.Index(out, "heldout"):])
 	}
 }
+
+// TestCompareJSON checks the fields issue 5 defines.
+func TestCompareJSON(t *testing.T) {
+	code, out, stderr := runCmd("compare", testutil.Testdata("pbmc_small", "matrix.mtx.gz"), "-k", "3", "-trials", "10", "-iters", "20", "-json", "-side-by-side")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var r compareReport
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	var raw map[string]any
+	json.Unmarshal([]byte(out), &raw)
+	for _, f := range []string{"rows", "cols", "nnz", "c_x", "checks", "passed"} {
+		if _, ok := raw[f]; !ok {
+			t.Errorf("field %q missing", f)
+		}
+	}
+	if r.Rows != 80 || !r.Passed || len(r.Checks) != 6 || len(r.SideBySide) != 3 || r.CX <= 0 {
+		t.Fatalf("report %+v", r)
+	}
+	for _, c := range r.Checks {
+		if !c.Passed || c.Name == "" {
+			t.Errorf("check %+v", c)
+		}
+	}
+	if code, _, stderr := runCmd("compare"); code != 2 || !strings.Contains(stderr, "want one FILE") {
+		t.Errorf("no file: exit %d, %q", code, stderr)
+	}
+}

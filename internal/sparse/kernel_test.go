@@ -103,6 +103,11 @@ func TestPassesAgainstDense(t *testing.T) {
 			clear(outB)
 			sa := kn.RowSide(3, a, b, nil, outA)
 			sb := kn.ColSide(3, a, b, nil, outB)
+			products := make([]float64, len(b))
+			kn.ColSideProducts(3, a, b, products)
+			if !slices.Equal(products, outB) {
+				t.Fatal("ColSideProducts differs from ColSide")
+			}
 			assertClose(t, "row side", outA, wantA, 1e-12)
 			assertClose(t, "col side", outB, wantB, 1e-12)
 			assertClose(t, "one-sided sums", []float64{sa, sb}, []float64{wantS, wantS}, 1e-12)

@@ -1,0 +1,260 @@
+package compare
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/floats/scalar"
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat"
+
+	"github.com/poisfact/poisfact/inference"
+	"github.com/poisfact/poisfact/internal/testutil"
+	"github.com/poisfact/poisfact/mle"
+	"github.com/poisfact/poisfact/model"
+)
+
+func readShipped(t testing.TB, name string) *model.Counts {
+	t.Helper()
+	x, err := model.ReadFile(testutil.Testdata(name, "matrix.mtx.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x
+}
+
+// TestEvaluateAgainstDense compares the objectives with a dense per-cell
+// sum of the Poisson log-pmf, x log μ − μ − lgamma(x+1), and of the
+// divergence x log(x/μ) − x + μ, written out here, for factor rates, an
+// HPF posterior and a plain rate function.
+func TestEvaluateAgainstDense(t *testing.T) {
+	x := readShipped(t, "pbmc_small")
+	n, p := x.Dims()
+	w, h := randomFactors(x, 3, rand.New(rand.NewPCG(1, 1)))
+	post, err := inference.CAVI(context.Background(), x, &inference.Settings{K: 3, MaxIter: 20, Tol: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr := FactorRates(w, h)
+	for name, r := range map[string]Rates{
+		"factors":   fr,
+		"posterior": PosteriorRates(post.Posterior),
+		"function":  FuncRates(func(u, i int) float64 { return 0.5 + float64((u+i)%3) }, n, p),
+	} {
+		t.Run(name, func(t *testing.T) {
+			var ll, div, c float64
+			for u := 0; u < n; u++ {
+				for i := 0; i < p; i++ {
+					xv, mu := x.At(u, i), r.Rate(u, i)
+					lg, _ := math.Lgamma(xv + 1)
+					ll += xv*math.Log(mu) - mu - lg
+					if xv > 0 {
+						div += xv*math.Log(xv/mu) - xv + mu
+						c += lg - xv*math.Log(xv) + xv
+					} else {
+						div += mu
+					}
+				}
+			}
+			o := Evaluate(x, r)
+			// 1e-12 relative: the dense sums run over 18400 cells in
+			// another order, without compensation.
+			for _, v := range []struct {
+				name      string
+				got, want float64
+			}{{"NLL", o.NLL, -ll}, {"D", o.Divergence, div}, {"C(X)", o.C, c}, {"C(X) alone", ConstantC(x), c}} {
+				if !scalar.EqualWithinRel(v.got, v.want, 1e-12) {
+					t.Errorf("%s = %.15g, dense %.15g", v.name, v.got, v.want)
+				}
+			}
+			var lg float64
+			_, _, val := x.CSR()
+			for _, v := range val {
+				l, _ := math.Lgamma(v + 1)
+				lg += l
+			}
+			if !scalar.EqualWithinRel(o.NLL-o.NLLNoFactorial, lg, 1e-12) {
+				t.Errorf("NLL − NLL without log x! = %v, Σ log x! = %v", o.NLL-o.NLLNoFactorial, lg)
+			}
+		})
+	}
+	// A zero rate at a non-zero is +Inf, not NaN.
+	w.Set(0, 0, 0)
+	w.Set(0, 1, 0)
+	w.Set(0, 2, 0)
+	if o := Evaluate(x, FactorRates(w, h)); !math.IsInf(o.NLL, 1) || !math.IsInf(o.Divergence, 1) {
+		t.Fatalf("zero rate: NLL %v, D %v", o.NLL, o.Divergence)
+	}
+}
+
+// TestIdentity: NLL − D − C(X) below 1e-9 relative to C(X) for 100 random
+// factorizations and along a 200-iteration MU fit, on every shipped
+// matrix and on newsgroups20 (skipped under -short).
+func TestIdentity(t *testing.T) {
+	data := map[string]func() *model.Counts{}
+	for _, name := range testutil.ShippedMatrices {
+		data[name] = func() *model.Counts { return readShipped(t, name) }
+	}
+	data["newsgroups20"] = func() *model.Counts {
+		if testing.Short() {
+			t.Skip("newsgroups20 (2.4 M non-zeros) runs without -short")
+		}
+		x, err := model.ReadFile(testutil.SharedMatrix(t, "newsgroups20"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	for name, load := range data {
+		t.Run(name, func(t *testing.T) {
+			x := load()
+			random := CheckIdentityRandom(x, 5, 100, 1, 1e-9)
+			along, err := CheckIdentityAlongFit(context.Background(), x, 5, 200, 1, 0, 1e-9)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range []Check{random, along} {
+				t.Logf("%s: max rel %.3g over %d trials", c.Name, c.MaxRelDeviation, c.Trials)
+				if !c.Passed || c.Trials < 100 {
+					t.Errorf("%s failed: %+v", c.Name, c)
+				}
+			}
+		})
+	}
+}
+
+// TestRunSmall runs every check on the smallest shipped matrix; each must
+// pass, and each must be able to fail: at a tolerance of zero the checks
+// whose deviations are rounding-sized fail.
+func TestRunSmall(t *testing.T) {
+	x := readShipped(t, "pbmc_small")
+	rep, err := Run(context.Background(), x, &Settings{Trials: 20, FitIterations: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep.Print(os.Stderr)
+	if !rep.Passed || len(rep.Checks) != 6 {
+		t.Fatalf("report: %+v", rep)
+	}
+	if g := CheckGradients(x, 4, 2, 1e-12); g.Passed {
+		t.Fatalf("a gradient check at 1e-12 cannot pass with finite differences: %+v", g)
+	}
+}
+
+// TestNormalizedAgainstGonum compares NormalizedKL with gonum's
+// stat.KullbackLeibler over the dense distributions, an independent
+// implementation of the ordinary KL.
+func TestNormalizedAgainstGonum(t *testing.T) {
+	x := readShipped(t, "pbmc_small")
+	n, p := x.Dims()
+	w, h := randomFactors(x, 2, rand.New(rand.NewPCG(3, 3)))
+	r := FactorRates(w, h)
+	pd, qd := make([]float64, n*p), make([]float64, n*p)
+	for u := 0; u < n; u++ {
+		for i := 0; i < p; i++ {
+			pd[u*p+i] = x.At(u, i) / x.Total()
+			qd[u*p+i] = r.Rate(u, i) / r.Total()
+		}
+	}
+	if got, want := NormalizedKL(x, r), stat.KullbackLeibler(pd, qd); !scalar.EqualWithinRel(got, want, 1e-12) {
+		t.Fatalf("NormalizedKL %.15g, gonum %.15g", got, want)
+	}
+	if c := CheckNormalized(x, 2, 3, 1e-12); !c.Passed {
+		t.Fatalf("%+v", c)
+	}
+}
+
+// TestSideBySide runs the comparison on onlineretail: HPF's held-out
+// log-likelihood is finite for every held-out entry, including those the
+// maximum likelihood fits predict as 0, whose −∞ is reported.
+func TestSideBySide(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fits three models to onlineretail")
+	}
+	x := readShipped(t, "onlineretail")
+	tab, err := SideBySide(context.Background(), x, SideBySideSettings{K: 10, Seed: 1, MaxIter: 300})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	tab.Print(&b)
+	t.Log("\n" + b.String())
+	if len(tab.Rows) != 3 {
+		t.Fatalf("%d rows", len(tab.Rows))
+	}
+	hpf := tab.Rows[0]
+	if hpf.ZeroRates != 0 || math.IsInf(hpf.HeldOut.Mean, 0) || math.IsNaN(hpf.HeldOut.Mean) {
+		t.Fatalf("HPF: %+v", hpf)
+	}
+	var mleZeros int
+	for _, r := range tab.Rows[1:] {
+		mleZeros += r.ZeroRates
+		if r.ZeroRates > 0 && !math.IsInf(r.HeldOut.Mean, -1) {
+			t.Fatalf("%s predicts %d held-out counts at rate 0 but reports %v", r.Model, r.ZeroRates, r.HeldOut.Mean)
+		}
+		if !(r.TrainDivergence < hpf.TrainDivergence) {
+			t.Errorf("%s: training divergence %v not below HPF's %v (MLE minimizes it)", r.Model, r.TrainDivergence, hpf.TrainDivergence)
+		}
+	}
+	if mleZeros == 0 {
+		t.Fatal("expected the MLE fits to predict some held-out counts at rate 0 on these data")
+	}
+	// Every held-out entry under HPF, one by one.
+	split, _ := model.NewSplit(x, 0.1, 0.1, 1)
+	fit, err := inference.CAVI(context.Background(), split.Train, &inference.Settings{K: 10, Seed: 1, MaxIter: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for u := 0; u < x.Rows(); u++ {
+		cols, vals := split.Test.Row(u)
+		for e, i := range cols {
+			mu := fit.Posterior.Rate(u, int(i))
+			if term := vals[e]*math.Log(mu) - mu; math.IsInf(term, 0) || math.IsNaN(term) {
+				t.Fatalf("HPF held-out term at (%d, %d) is %v", u, i, term)
+			}
+		}
+	}
+}
+
+// fakeTB records failures so that AssertEquivalent's failing path can be
+// tested.
+type fakeTB struct {
+	testing.TB
+	failed []string
+}
+
+func (f *fakeTB) Helper() {}
+func (f *fakeTB) Errorf(format string, a ...any) {
+	f.failed = append(f.failed, fmt.Sprintf(format, a...))
+}
+func (f *fakeTB) Fatalf(format string, a ...any) {
+	f.failed = append(f.failed, fmt.Sprintf(format, a...))
+}
+
+func TestAssertEquivalent(t *testing.T) {
+	x := readShipped(t, "pbmc_small")
+	fit, err := mle.Fit(context.Background(), x, &mle.Settings{K: 4, MaxIter: 50, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	AssertEquivalent(t, x, fit.W, fit.H, 1e-9)
+	var f fakeTB
+	AssertEquivalent(&f, x, fit.W, mat.NewDense(3, 4, nil), 1e-9)
+	if len(f.failed) != 1 || !strings.Contains(f.failed[0], "do not fit") {
+		t.Fatalf("shape mismatch: %q", f.failed)
+	}
+	// A negative rate breaks the identity's premise (log of a negative
+	// number is NaN): the helper must fail, not pass silently.
+	bad := mat.DenseCopyOf(fit.H)
+	bad.Set(0, 0, -1e3)
+	f.failed = nil
+	AssertEquivalent(&f, x, fit.W, bad, 1e-9)
+	if len(f.failed) == 0 {
+		t.Fatal("AssertEquivalent passed factors with a negative rate")
+	}
+}
