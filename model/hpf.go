@@ -17,21 +17,21 @@ import (
 // A zero field means its default, as WithDefaults fills in.
 type HPF struct {
 	// A is a, the shape of θ_uk. Zero means 0.3.
-	A float64
+	A float64 `json:"a"`
 	// APrime is a', the shape of ξ_u. Zero means 0.3.
-	APrime float64
+	APrime float64 `json:"a_prime"`
 	// BPrime is b', the prior mean of ξ_u (its rate is a'/b'). Zero means 1.
-	BPrime float64
+	BPrime float64 `json:"b_prime"`
 	// C is c, the shape of β_ik. Zero means 0.3.
-	C float64
+	C float64 `json:"c"`
 	// CPrime is c', the shape of η_i. Zero means 0.3.
-	CPrime float64
+	CPrime float64 `json:"c_prime"`
 	// DPrime is d', the prior mean of η_i (its rate is c'/d'). Zero means 1.
-	DPrime float64
+	DPrime float64 `json:"d_prime"`
 	// NonHierarchical selects the non-hierarchical model of the same
 	// paper: row activity and column popularity are fixed at their prior
 	// means, ξ_u = b' and η_i = d', and are not inferred.
-	NonHierarchical bool
+	NonHierarchical bool `json:"non_hierarchical"`
 }
 
 // WithDefaults returns h with every zero field set to its default.

@@ -1,0 +1,419 @@
+package model
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// SavedVersion is the version of the saved-model format this package
+// writes and reads.
+const SavedVersion = 1
+
+// Kinds of saved model.
+const (
+	KindHPF = "hpf" // an HPF posterior
+	KindNMF = "nmf" // factors W, H of a maximum likelihood or MAP fit
+)
+
+// ErrCorrupt is wrapped by the errors of LoadModel for a saved model whose
+// files are missing, truncated or altered.
+var ErrCorrupt = errors.New("model: saved model is corrupt")
+
+// Saved is a fitted model as it is saved: an HPF posterior or KL-NMF
+// factors, with the labels of the data and the settings of the fit.
+type Saved struct {
+	// Kind is KindHPF or KindNMF.
+	Kind string
+	// Posterior is the HPF posterior (Kind hpf).
+	Posterior *Posterior
+	// W (n × K) and H (p × K) are the factors (Kind nmf).
+	W, H *mat.Dense
+	// RowLabels and ColLabels are the data's labels, nil for none.
+	RowLabels, ColLabels []string
+	// Settings records how the model was fitted (algorithm, K, seed,
+	// tolerance...), as the fitting code chose to describe it.
+	Settings map[string]any
+}
+
+// Dims returns the rows, columns and factors of the model.
+func (s *Saved) Dims() (n, p, k int) {
+	if s.Kind == KindHPF {
+		return s.Posterior.Dims()
+	}
+	n, k = s.W.Dims()
+	p, _ = s.H.Dims()
+	return n, p, k
+}
+
+// manifest is manifest.json of a saved model.
+type manifest struct {
+	Format   string         `json:"format"`
+	Version  int            `json:"version"`
+	Kind     string         `json:"kind"`
+	Rows     int            `json:"rows"`
+	Cols     int            `json:"cols"`
+	K        int            `json:"k"`
+	Hyper    *HPF           `json:"hyper,omitempty"`
+	Settings map[string]any `json:"settings,omitempty"`
+	Files    []string       `json:"files"`
+}
+
+const (
+	manifestName = "manifest.json"
+	sumsName     = "SHA256SUMS"
+	formatName   = "poisfact-model"
+)
+
+// SaveModel writes m to the directory dir in the documented, portable
+// format (version SavedVersion):
+//
+//	manifest.json      format, version, kind, rows, cols, k, hyperparameters, settings, file list
+//	theta_shape.tsv    γˢ (n × K), theta_rate.tsv γʳ, beta_shape.tsv λˢ (p × K), beta_rate.tsv λʳ,
+//	xi_shape.tsv …     κˢ, κʳ (n), eta_shape.tsv, eta_rate.tsv τˢ, τʳ (p)   (kind hpf; no ξ, η files
+//	                   in the non-hierarchical model)
+//	w.tsv, h.tsv       W (n × K), H (p × K)                                 (kind nmf)
+//	rows.txt, cols.txt labels, one per line, when the data had them
+//	SHA256SUMS         the SHA-256 of every other file, in sha256sum's format
+//
+// Matrices are tab-separated text, one matrix row per line; every number
+// is written with the fewest digits that read back to the same float64, so
+// loading gives a bit-identical model. R (read.table), Python
+// (numpy.loadtxt) and `sha256sum -c SHA256SUMS` read them as they are.
+//
+// The files are written to a temporary directory beside dir, synced, and
+// renamed to dir: a crash never leaves a partial model under dir. An
+// existing dir is replaced only if it holds a saved model.
+func SaveModel(dir string, m *Saved) error {
+	files, man, err := m.encode()
+	if err != nil {
+		return err
+	}
+	if info, err := os.Stat(dir); err == nil {
+		if !info.IsDir() {
+			return fmt.Errorf("model: %s exists and is not a directory", dir)
+		}
+		if _, err := os.Stat(filepath.Join(dir, sumsName)); err != nil {
+			return fmt.Errorf("model: %s exists and is not a saved model; not replacing it", dir)
+		}
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(dir), "."+filepath.Base(dir)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("model: %w", err)
+	}
+	defer os.RemoveAll(tmp) // a no-op once renamed
+	var sums bytes.Buffer
+	man.Files = append(man.Files, manifestName)
+	body, err := json.MarshalIndent(man, "", "  ")
+	if err != nil {
+		return fmt.Errorf("model: %w", err)
+	}
+	files[manifestName] = append(body, '\n')
+	for _, name := range man.Files {
+		data := files[name]
+		if err := writeSynced(filepath.Join(tmp, name), data); err != nil {
+			return err
+		}
+		sum := sha256.Sum256(data)
+		fmt.Fprintf(&sums, "%s  %s\n", hex.EncodeToString(sum[:]), name)
+	}
+	if err := writeSynced(filepath.Join(tmp, sumsName), sums.Bytes()); err != nil {
+		return err
+	}
+	return replaceDir(tmp, dir)
+}
+
+// replaceDir renames tmp to dir, moving an existing dir aside first and
+// removing it after.
+func replaceDir(tmp, dir string) error {
+	var old string
+	if _, err := os.Stat(dir); err == nil {
+		old = tmp + ".old"
+		if err := os.Rename(dir, old); err != nil {
+			return fmt.Errorf("model: %w", err)
+		}
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		if old != "" {
+			os.Rename(old, dir)
+		}
+		return fmt.Errorf("model: %w", err)
+	}
+	if old != "" {
+		os.RemoveAll(old)
+	}
+	return nil
+}
+
+func writeSynced(path string, data []byte) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("model: %w", err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("model: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("model: %w", err)
+	}
+	return f.Close()
+}
+
+// encode renders the model's files and its manifest (without
+// manifest.json itself in the file list).
+func (m *Saved) encode() (map[string][]byte, *manifest, error) {
+	man := &manifest{Format: formatName, Version: SavedVersion, Kind: m.Kind, Settings: m.Settings}
+	files := map[string][]byte{}
+	add := func(name string, data []byte) {
+		files[name] = data
+		man.Files = append(man.Files, name)
+	}
+	switch m.Kind {
+	case KindHPF:
+		q := m.Posterior
+		if q == nil {
+			return nil, nil, fmt.Errorf("model: saving an hpf model without a posterior")
+		}
+		man.Rows, man.Cols, man.K = q.Dims()
+		h := q.Hyper
+		man.Hyper = &h
+		add("theta_shape.tsv", matrixTSV(q.ThetaShape))
+		add("theta_rate.tsv", matrixTSV(q.ThetaRate))
+		add("beta_shape.tsv", matrixTSV(q.BetaShape))
+		add("beta_rate.tsv", matrixTSV(q.BetaRate))
+		if !h.NonHierarchical {
+			add("xi_shape.tsv", vectorTSV(q.XiShape))
+			add("xi_rate.tsv", vectorTSV(q.XiRate))
+			add("eta_shape.tsv", vectorTSV(q.EtaShape))
+			add("eta_rate.tsv", vectorTSV(q.EtaRate))
+		}
+	case KindNMF:
+		if m.W == nil || m.H == nil {
+			return nil, nil, fmt.Errorf("model: saving an nmf model without W and H")
+		}
+		man.Rows, man.K = m.W.Dims()
+		man.Cols, _ = m.H.Dims()
+		add("w.tsv", matrixTSV(m.W))
+		add("h.tsv", matrixTSV(m.H))
+	default:
+		return nil, nil, fmt.Errorf("model: unknown model kind %q", m.Kind)
+	}
+	for _, l := range []struct {
+		name   string
+		labels []string
+		want   int
+	}{{"rows.txt", m.RowLabels, man.Rows}, {"cols.txt", m.ColLabels, man.Cols}} {
+		if l.labels == nil {
+			continue
+		}
+		if len(l.labels) != l.want {
+			return nil, nil, fmt.Errorf("%w: %d labels in %s for %d", ErrShape, len(l.labels), l.name, l.want)
+		}
+		var b bytes.Buffer
+		if err := WriteLabels(&b, l.labels); err != nil {
+			return nil, nil, err
+		}
+		add(l.name, b.Bytes())
+	}
+	return files, man, nil
+}
+
+func matrixTSV(m *mat.Dense) []byte {
+	r, c := m.Dims()
+	var b []byte
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			if j > 0 {
+				b = append(b, '\t')
+			}
+			b = strconv.AppendFloat(b, m.At(i, j), 'g', -1, 64)
+		}
+		b = append(b, '\n')
+	}
+	return b
+}
+
+func vectorTSV(v []float64) []byte {
+	var b []byte
+	for _, x := range v {
+		b = strconv.AppendFloat(b, x, 'g', -1, 64)
+		b = append(b, '\n')
+	}
+	return b
+}
+
+// LoadModel reads a model saved by SaveModel. Every file is checked
+// against SHA256SUMS first, so a truncated, altered or missing file is an
+// error wrapping ErrCorrupt; a model of another format version is refused.
+func LoadModel(dir string) (*Saved, error) {
+	files, err := readVerified(dir)
+	if err != nil {
+		return nil, err
+	}
+	var man manifest
+	if err := json.Unmarshal(files[manifestName], &man); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, manifestName, err)
+	}
+	if man.Format != formatName {
+		return nil, fmt.Errorf("%w: %s is not a poisfact model (format %q)", ErrCorrupt, dir, man.Format)
+	}
+	if man.Version != SavedVersion {
+		return nil, fmt.Errorf("model: %s has format version %d; this version of poisfact reads version %d", dir, man.Version, SavedVersion)
+	}
+	if man.Rows <= 0 || man.Cols <= 0 || man.K <= 0 {
+		return nil, fmt.Errorf("%w: %s: shape %d × %d, K = %d", ErrCorrupt, manifestName, man.Rows, man.Cols, man.K)
+	}
+	get := func(name string) ([]byte, error) {
+		data, ok := files[name]
+		if !ok {
+			return nil, fmt.Errorf("%w: %s lists no file %s", ErrCorrupt, sumsName, name)
+		}
+		return data, nil
+	}
+	matrix := func(name string, rows int) (*mat.Dense, error) {
+		data, err := get(name)
+		if err != nil {
+			return nil, err
+		}
+		return parseMatrixTSV(name, data, rows, man.K)
+	}
+	vector := func(name string, rows int) ([]float64, error) {
+		data, err := get(name)
+		if err != nil {
+			return nil, err
+		}
+		m, err := parseMatrixTSV(name, data, rows, 1)
+		if err != nil {
+			return nil, err
+		}
+		return m.RawMatrix().Data, nil
+	}
+	s := &Saved{Kind: man.Kind, Settings: man.Settings}
+	switch man.Kind {
+	case KindHPF:
+		if man.Hyper == nil {
+			return nil, fmt.Errorf("%w: %s: hpf model without hyperparameters", ErrCorrupt, manifestName)
+		}
+		q := NewPosterior(man.Rows, man.Cols, man.K, *man.Hyper)
+		for _, f := range []struct {
+			dst  **mat.Dense
+			name string
+			rows int
+		}{{&q.ThetaShape, "theta_shape.tsv", man.Rows}, {&q.ThetaRate, "theta_rate.tsv", man.Rows},
+			{&q.BetaShape, "beta_shape.tsv", man.Cols}, {&q.BetaRate, "beta_rate.tsv", man.Cols}} {
+			if *f.dst, err = matrix(f.name, f.rows); err != nil {
+				return nil, err
+			}
+		}
+		if !q.Hyper.NonHierarchical {
+			for _, f := range []struct {
+				dst  *[]float64
+				name string
+				rows int
+			}{{&q.XiShape, "xi_shape.tsv", man.Rows}, {&q.XiRate, "xi_rate.tsv", man.Rows},
+				{&q.EtaShape, "eta_shape.tsv", man.Cols}, {&q.EtaRate, "eta_rate.tsv", man.Cols}} {
+				if *f.dst, err = vector(f.name, f.rows); err != nil {
+					return nil, err
+				}
+			}
+		}
+		s.Posterior = q
+	case KindNMF:
+		if s.W, err = matrix("w.tsv", man.Rows); err != nil {
+			return nil, err
+		}
+		if s.H, err = matrix("h.tsv", man.Cols); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("%w: unknown model kind %q", ErrCorrupt, man.Kind)
+	}
+	for _, l := range []struct {
+		dst  *[]string
+		name string
+		want int
+	}{{&s.RowLabels, "rows.txt", man.Rows}, {&s.ColLabels, "cols.txt", man.Cols}} {
+		data, ok := files[l.name]
+		if !ok {
+			continue
+		}
+		labels, err := ReadLabels(bytes.NewReader(data))
+		if err != nil || len(labels) != l.want {
+			return nil, fmt.Errorf("%w: %s holds %d labels for %d", ErrCorrupt, l.name, len(labels), l.want)
+		}
+		*l.dst = labels
+	}
+	return s, nil
+}
+
+// readVerified reads SHA256SUMS and every file it lists, checking each
+// file's hash.
+func readVerified(dir string) (map[string][]byte, error) {
+	sums, err := os.ReadFile(filepath.Join(dir, sumsName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("model: %s is not a saved model (no %s)", dir, sumsName)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("model: %w", err)
+	}
+	files := map[string][]byte{}
+	sc := bufio.NewScanner(bytes.NewReader(sums))
+	line := 0
+	for sc.Scan() {
+		line++
+		hexSum, name, ok := strings.Cut(sc.Text(), "  ")
+		want, herr := hex.DecodeString(hexSum)
+		if !ok || herr != nil || len(want) != sha256.Size || name == "" || strings.ContainsAny(name, "/\\") {
+			return nil, fmt.Errorf("%w: %s line %d is not \"<sha256>  <file>\"", ErrCorrupt, sumsName, line)
+		}
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+		}
+		if got := sha256.Sum256(data); !bytes.Equal(got[:], want) {
+			return nil, fmt.Errorf("%w: %s does not match its SHA-256 in %s (truncated or altered)", ErrCorrupt, name, sumsName)
+		}
+		files[name] = data
+	}
+	if _, ok := files[manifestName]; !ok {
+		return nil, fmt.Errorf("%w: %s does not list %s", ErrCorrupt, sumsName, manifestName)
+	}
+	return files, nil
+}
+
+// parseMatrixTSV parses a rows × cols tab-separated matrix.
+func parseMatrixTSV(name string, data []byte, rows, cols int) (*mat.Dense, error) {
+	m := mat.NewDense(rows, cols, nil)
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	if len(lines) != rows {
+		return nil, fmt.Errorf("%w: %s has %d lines for %d rows", ErrCorrupt, name, len(lines), rows)
+	}
+	for i, l := range lines {
+		fields := strings.Split(l, "\t")
+		if len(fields) != cols {
+			return nil, fmt.Errorf("%w: %s line %d has %d fields for %d", ErrCorrupt, name, i+1, len(fields), cols)
+		}
+		for j, f := range fields {
+			v, err := strconv.ParseFloat(f, 64)
+			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("%w: %s line %d field %d: %q is not a finite number", ErrCorrupt, name, i+1, j+1, f)
+			}
+			m.Set(i, j, v)
+		}
+	}
+	return m, nil
+}
