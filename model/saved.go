@@ -3,6 +3,7 @@ package model
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -46,6 +47,9 @@ type Saved struct {
 	// Settings records how the model was fitted (algorithm, K, seed,
 	// tolerance...), as the fitting code chose to describe it.
 	Settings map[string]any
+	// Train, when set, holds the training counts, so that recommendations
+	// and evaluations can exclude what each row has already seen.
+	Train *Counts
 }
 
 // Dims returns the rows, columns and factors of the model.
@@ -86,6 +90,7 @@ const (
 //	                   in the non-hierarchical model)
 //	w.tsv, h.tsv       W (n × K), H (p × K)                                 (kind nmf)
 //	rows.txt, cols.txt labels, one per line, when the data had them
+//	train.mtx.gz       the training counts, when given (Matrix Market, gzip)
 //	SHA256SUMS         the SHA-256 of every other file, in sha256sum's format
 //
 // Matrices are tab-separated text, one matrix row per line; every number
@@ -229,8 +234,24 @@ func (m *Saved) encode() (map[string][]byte, *manifest, error) {
 		}
 		add(l.name, b.Bytes())
 	}
+	if m.Train != nil {
+		if m.Train.Rows() != man.Rows || m.Train.Cols() != man.Cols {
+			return nil, nil, fmt.Errorf("%w: training counts are %d × %d, the model %d × %d", ErrShape, m.Train.Rows(), m.Train.Cols(), man.Rows, man.Cols)
+		}
+		var b bytes.Buffer
+		zw := gzip.NewWriter(&b)
+		if err := WriteMatrixMarket(zw, m.Train); err != nil {
+			return nil, nil, err
+		}
+		if err := zw.Close(); err != nil {
+			return nil, nil, fmt.Errorf("model: %w", err)
+		}
+		add(trainName, b.Bytes())
+	}
 	return files, man, nil
 }
+
+const trainName = "train.mtx.gz"
 
 func matrixTSV(m *mat.Dense) []byte {
 	r, c := m.Dims()
@@ -356,6 +377,20 @@ func LoadModel(dir string) (*Saved, error) {
 			return nil, fmt.Errorf("%w: %s holds %d labels for %d", ErrCorrupt, l.name, len(labels), l.want)
 		}
 		*l.dst = labels
+	}
+	if data, ok := files[trainName]; ok {
+		r, err := decompress(bytes.NewReader(data), trainName)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+		}
+		defer r.Close()
+		if s.Train, err = ReadMatrixMarket(r); err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, trainName, err)
+		}
+		if s.Train.Rows() != man.Rows || s.Train.Cols() != man.Cols {
+			return nil, fmt.Errorf("%w: %s is %d × %d, the model %d × %d", ErrCorrupt, trainName, s.Train.Rows(), s.Train.Cols(), man.Rows, man.Cols)
+		}
+		s.Train, _ = s.Train.WithLabels(s.RowLabels, s.ColLabels)
 	}
 	return s, nil
 }

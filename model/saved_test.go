@@ -22,6 +22,14 @@ func randomDense(r *rand.Rand, rows, cols int) *mat.Dense {
 	return m
 }
 
+func trainCounts() *Counts {
+	c, err := NewCounts(4, 6, []int{0, 3, 3}, []int{5, 0, 2}, []float64{2, 1, 7})
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
 func testModels() []*Saved {
 	r := rand.New(rand.NewPCG(1, 2))
 	q := NewPosterior(7, 5, 3, HPF{A: 0.25})
@@ -38,7 +46,7 @@ func testModels() []*Saved {
 	return []*Saved{
 		{Kind: KindHPF, Posterior: q, RowLabels: []string{"a", "b\twith tab", "c", "d", "e", "f", "g"}, ColLabels: []string{"1", "2", "3", "4", "5"}, Settings: map[string]any{"k": 3.0, "seed": 7.0}},
 		{Kind: KindHPF, Posterior: nh},
-		{Kind: KindNMF, W: randomDense(r, 4, 2), H: randomDense(r, 6, 2), ColLabels: []string{"u", "v", "w", "x", "y", "z"}},
+		{Kind: KindNMF, W: randomDense(r, 4, 2), H: randomDense(r, 6, 2), ColLabels: []string{"u", "v", "w", "x", "y", "z"}, Train: trainCounts()},
 	}
 }
 
@@ -47,6 +55,9 @@ func sameSaved(t *testing.T, a, b *Saved) {
 	eq := func(x, y *mat.Dense) bool { return slices.Equal(x.RawMatrix().Data, y.RawMatrix().Data) }
 	if a.Kind != b.Kind || !slices.Equal(a.RowLabels, b.RowLabels) || !slices.Equal(a.ColLabels, b.ColLabels) {
 		t.Fatalf("kind or labels differ")
+	}
+	if (a.Train == nil) != (b.Train == nil) || a.Train != nil && (a.Train.NNZ() != b.Train.NNZ() || a.Train.At(3, 2) != b.Train.At(3, 2) || b.Train.At(3, 2) != 7) {
+		t.Fatal("training counts differ")
 	}
 	if a.Kind == KindNMF {
 		if !eq(a.W, b.W) || !eq(a.H, b.H) {

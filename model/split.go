@@ -116,15 +116,20 @@ func (c *Counts) subset(keep func(e int) bool) (*Counts, error) {
 // test together, as a Counts of the input's shape (with their counts as
 // values): the mask that keeps them out of a fit's likelihood.
 func (s *Split) HeldOutCells() *Counts {
-	both, err := s.Valid.union(s.Test)
+	both, err := Union(s.Valid, s.Test)
 	if err != nil {
 		panic("model: " + err.Error()) // same shape by construction
 	}
 	return both
 }
 
-// union returns a Counts of c's shape and labels with the entries of both.
-func (c *Counts) union(d *Counts) (*Counts, error) {
+// Union returns a Counts of c's shape and labels with the entries of c and
+// d summed: for example the held-out cells of a split given as files, to
+// mask them out of a fit.
+func Union(c, d *Counts) (*Counts, error) {
+	if c.n != d.n || c.p != d.p {
+		return nil, fmt.Errorf("%w: union of %d × %d and %d × %d", ErrShape, c.n, c.p, d.n, d.p)
+	}
 	var rows, cols []int32
 	var vals []float64
 	for _, m := range []*Counts{c, d} {

@@ -10,26 +10,26 @@ import (
 	"os/signal"
 	"time"
 
-	"github.com/poisfact/poisfact/inference"
 	"github.com/poisfact/poisfact/model"
 )
 
 // fitOptions are the flags of "poisfact fit".
 type fitOptions struct {
-	in         string
-	modelName  string
-	k          int
-	iters      int
-	tol        float64
-	seed       uint64
-	workers    int
-	holdout    float64
-	mask       bool
-	checkEvery int
-	asJSON     bool
-	init       string
-	mapShape   float64
-	mapRate    float64
+	in, valid, test string
+	out             string
+	modelName       string
+	k               int
+	iters           int
+	tol             float64
+	seed            uint64
+	workers         int
+	holdout         float64
+	mask            bool
+	checkEvery      int
+	asJSON          bool
+	init            string
+	mapShape        float64
+	mapRate         float64
 }
 
 // fitReport is the JSON object "poisfact fit -json" prints. Later
@@ -54,6 +54,7 @@ type fitReport struct {
 	TrainLogLik         float64        `json:"train_loglik"`
 	Trace               []traceEntry   `json:"trace"`
 	HeldOut             *heldOutReport `json:"heldout,omitempty"`
+	Saved               string         `json:"saved,omitempty"`
 }
 
 type traceEntry struct {
@@ -64,28 +65,22 @@ type traceEntry struct {
 	Seconds          float64  `json:"seconds"`
 }
 
-type heldOutReport struct {
-	Fraction          float64   `json:"fraction"`
-	Masked            bool      `json:"masked"`
-	LogLikMean        jsonFloat `json:"loglik_mean"`
-	LogLikMeanNonzero jsonFloat `json:"loglik_mean_nonzero"`
-	NonZeros          int       `json:"nonzeros"`
-	Zeros             int       `json:"zeros"`
-}
-
 func runFit(args []string, stdout, stderr io.Writer) int {
 	var o fitOptions
-	fs := newFlagSet("fit", "-in FILE [-model hpf] [-k K] [flags]", stderr)
+	fs := newFlagSet("fit", "-in FILE [-model hpf|nmf|nmf-cd] [-k K] [flags]", stderr)
 	fs.StringVar(&o.in, "in", "", "count matrix: Matrix Market (.mtx) or triplets (.tsv, .csv, .txt), optionally gzipped (required)")
 	fs.StringVar(&o.modelName, "model", "hpf", "model: hpf (hierarchical Poisson factorization by CAVI), nmf (KL-NMF, Poisson maximum likelihood, by multiplicative updates) or nmf-cd (the same by coordinate descent)")
 	fs.IntVar(&o.k, "k", 10, "number of factors K (≥ 1)")
-	fs.IntVar(&o.iters, "iters", 1000, "maximum number of sweeps")
-	fs.Float64Var(&o.tol, "tol", 1e-6, "relative change of the ELBO (or of the validation log-likelihood with -holdout) that stops the fit; negative runs all -iters")
+	fs.IntVar(&o.iters, "iters", 1000, "maximum number of sweeps (iterations)")
+	fs.Float64Var(&o.tol, "tol", 1e-6, "relative change of the ELBO or divergence (hpf with validation: of the validation log-likelihood) that stops the fit; negative runs all -iters")
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed for initialization and the hold-out split")
 	fs.IntVar(&o.workers, "workers", 0, "goroutines (0: all cores); the result does not depend on it")
-	fs.Float64Var(&o.holdout, "holdout", 0, "fraction F of each row's non-zeros sent to test and another F to validation (0.1 gives 80/10/10); validation drives the stopping rule")
-	fs.BoolVar(&o.mask, "mask", false, "with -holdout, leave held-out cells out of the training likelihood instead of treating them as zeros")
+	fs.Float64Var(&o.holdout, "holdout", 0, "fraction F of each row's non-zeros sent to test and another F to validation (0.1 gives 80/10/10); for hpf, validation drives the stopping rule")
+	fs.StringVar(&o.valid, "valid", "", "validation counts (same shape as -in, which is then the training set), instead of -holdout; needs -test")
+	fs.StringVar(&o.test, "test", "", "test counts (same shape as -in), instead of -holdout")
+	fs.BoolVar(&o.mask, "mask", false, "hpf: leave the held-out cells out of the training likelihood instead of treating them as zeros")
 	fs.IntVar(&o.checkEvery, "check-every", 1, "sweeps between validation log-likelihood evaluations and convergence checks")
+	fs.StringVar(&o.out, "out", "", "save the fitted model in this directory (see poisfact recommend, evaluate, export)")
 	fs.BoolVar(&o.asJSON, "json", false, "print one JSON object on stdout")
 	fs.StringVar(&o.init, "init", "random", "nmf, nmf-cd: initialization, random or nndsvda")
 	fs.Float64Var(&o.mapShape, "map-shape", 0, "nmf, nmf-cd: shape α ≥ 1 of a Gamma(α, b) prior on every factor entry; fits MAP instead of maximum likelihood")
@@ -97,7 +92,7 @@ func runFit(args []string, stdout, stderr io.Writer) int {
 	if err := o.validate(pos); err != nil {
 		return fail(stderr, "fit", err)
 	}
-	x, err := readCounts(o.in)
+	data, err := loadData(o)
 	if err != nil {
 		return fail(stderr, "fit", err)
 	}
@@ -107,19 +102,48 @@ func runFit(args []string, stdout, stderr io.Writer) int {
 	if o.modelName != "hpf" {
 		fitter = fitNMF
 	}
-	report, err := fitter(ctx, x, o, stderr)
+	report, saved, err := fitter(ctx, data, o, stderr)
 	if err != nil {
 		return fail(stderr, "fit", err)
 	}
-	if o.asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", " ")
-		if err := enc.Encode(report); err != nil {
+	n, p := data.all.Dims()
+	report.Model, report.Input, report.Rows, report.Cols, report.NNZ = o.modelName, o.in, n, p, data.all.NNZ()
+	report.K, report.Workers, report.Seed = o.k, workersUsed(o.workers), o.seed
+	if report.Iterations > 0 {
+		report.SecondsPerIteration = report.Seconds / float64(report.Iterations)
+	}
+	saved.RowLabels, saved.ColLabels, saved.Train = data.all.RowLabels(), data.all.ColLabels(), data.train
+	if data.test != nil {
+		if report.HeldOut, err = heldOutMetrics(saved, data, o.workers); err != nil {
 			return fail(stderr, "fit", err)
 		}
-		return 0
+		report.HeldOut.Fraction, report.HeldOut.Masked = o.holdout, o.mask
+	}
+	if o.out != "" {
+		saved.Settings = map[string]any{
+			"model": o.modelName, "k": o.k, "seed": o.seed, "iters": o.iters, "tol": o.tol,
+			"holdout": o.holdout, "mask": o.mask, "init": o.init, "input": o.in,
+			"iterations": report.Iterations, "stop_reason": report.StopReason,
+		}
+		if err := model.SaveModel(o.out, saved); err != nil {
+			return fail(stderr, "fit", err)
+		}
+		report.Saved = o.out
+	}
+	if o.asJSON {
+		return printJSON(stdout, stderr, "fit", report)
 	}
 	printFitSummary(stdout, report)
+	return 0
+}
+
+// printJSON writes v as indented JSON.
+func printJSON(stdout, stderr io.Writer, cmd string, v any) int {
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", " ")
+	if err := enc.Encode(v); err != nil {
+		return fail(stderr, cmd, err)
+	}
 	return 0
 }
 
@@ -153,81 +177,18 @@ func (o *fitOptions) validate(pos []string) error {
 		return usagef("-workers %d: want 0 (all cores) or more", o.workers)
 	case !(o.holdout >= 0 && o.holdout < 0.5):
 		return usagef("-holdout %v: want a fraction in [0, 0.5) (F to test and F to validation)", o.holdout)
-	case o.mask && o.holdout == 0:
-		return usagef("-mask needs -holdout")
+	case (o.valid != "" || o.test != "") && o.holdout != 0:
+		return usagef("-valid/-test and -holdout are two ways to hold data out: give one")
+	case o.valid != "" && o.test == "":
+		return usagef("-valid needs -test")
+	case o.mask && o.holdout == 0 && o.test == "":
+		return usagef("-mask needs -holdout or -test")
+	case o.mask && o.modelName != "hpf":
+		return usagef("-mask applies to -model hpf")
 	case o.checkEvery <= 0:
 		return usagef("-check-every %d: want at least 1", o.checkEvery)
 	}
 	return nil
-}
-
-// fitHPF runs CAVI as the options say and builds the report.
-func fitHPF(ctx context.Context, x *model.Counts, o fitOptions, stderr io.Writer) (*fitReport, error) {
-	settings := &inference.Settings{
-		K: o.k, MaxIter: o.iters, Tol: o.tol, Seed: o.seed, Workers: o.workers, CheckEvery: o.checkEvery,
-	}
-	h, err := holdOut(x, o)
-	if err != nil {
-		return nil, err
-	}
-	train, test := h.train, h.test
-	if h.split != nil {
-		settings.Validation = h.valid
-		if o.mask {
-			settings.Mask = h.split.HeldOutCells()
-		}
-	}
-	settings.Recorder = progressPrinter(stderr, o.checkEvery)
-	res, err := inference.CAVI(ctx, train, settings)
-	if err != nil {
-		return nil, err
-	}
-	n, p := x.Dims()
-	r := &fitReport{
-		Model: o.modelName, Input: o.in, Rows: n, Cols: p, NNZ: x.NNZ(), K: o.k,
-		Workers: workersUsed(o.workers), Seed: o.seed, Iterations: res.Iterations,
-		StopReason: res.Status.String(), Seconds: res.Elapsed.Seconds(), ELBO: ptr(res.ELBO),
-	}
-	if res.Iterations > 0 {
-		r.SecondsPerIteration = r.Seconds / float64(res.Iterations)
-	}
-	if r.TrainLogLik, err = res.Posterior.LogLikelihood(train); err != nil {
-		return nil, err
-	}
-	for _, it := range res.Trace {
-		e := traceEntry{Iteration: it.Iter, ELBO: ptr(it.ELBO), Seconds: it.Elapsed.Seconds()}
-		if it.HasValid() {
-			v := it.ValidLogLik
-			e.ValidationLogLik = &v
-		}
-		r.Trace = append(r.Trace, e)
-	}
-	if test != nil {
-		ll := test.LogLik(res.Posterior.Rate)
-		r.HeldOut = newHeldOutReport(o, ll)
-	}
-	return r, nil
-}
-
-func newHeldOutReport(o fitOptions, ll model.HeldOutLogLik) *heldOutReport {
-	return &heldOutReport{Fraction: o.holdout, Masked: o.mask, LogLikMean: jsonFloat(ll.Mean), LogLikMeanNonzero: jsonFloat(ll.MeanNonzero), NonZeros: ll.NonZeros, Zeros: ll.Zeros}
-}
-
-func ptr(v float64) *float64 { return &v }
-
-// progressPrinter returns a recorder that prints one line per check to
-// stderr: sweep, ELBO, validation log-likelihood, elapsed time, rate.
-func progressPrinter(w io.Writer, every int) func(inference.Iteration) {
-	return func(it inference.Iteration) {
-		if it.Iter%every != 0 && !it.HasValid() {
-			return
-		}
-		extra := fmt.Sprintf("elbo %.8g", it.ELBO)
-		if it.HasValid() {
-			extra += fmt.Sprintf("  validation %.6f", it.ValidLogLik)
-		}
-		progressLine(w, "sweep", it.Iter, extra, it.Elapsed)
-	}
 }
 
 // progressLine prints one progress line: step, what was measured, elapsed
@@ -253,6 +214,9 @@ func printFitSummary(w io.Writer, r *fitReport) {
 	}
 	fmt.Fprintf(w, "train ll    %.10g (Poisson log-likelihood of the training counts, log x! included)\n", r.TrainLogLik)
 	if h := r.HeldOut; h != nil {
-		fmt.Fprintf(w, "held out    loglik_mean %.6f, loglik_mean_nonzero %.6f (%d non-zeros, %d zeros; masked %v)\n", float64(h.LogLikMean), float64(h.LogLikMeanNonzero), h.NonZeros, h.Zeros, h.Masked)
+		printHeldOut(w, h)
+	}
+	if r.Saved != "" {
+		fmt.Fprintf(w, "saved       %s\n", r.Saved)
 	}
 }

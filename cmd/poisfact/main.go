@@ -6,6 +6,10 @@
 //	poisfact info FILE [-json]           shape, totals and sparsity of a count matrix
 //	poisfact fit -in FILE -k K [flags]   fit HPF (-model hpf) or KL-NMF (-model nmf, nmf-cd)
 //	poisfact compare FILE [-k K] [-json] check NLL = D + C(X) on the data; -side-by-side
+//	poisfact recommend -model DIR -row LABEL -n N
+//	poisfact evaluate -model DIR -test FILE [-valid FILE] [-json]
+//	poisfact select-k -in FILE -k 5,10,20,50 [-restarts R] [-json]
+//	poisfact export -model DIR -out DIR
 //
 // FILE is Matrix Market (.mtx) or triplet text (.tsv, .csv, .txt), with or
 // without gzip. Run "poisfact COMMAND -h" for a command's flags. Errors go
@@ -31,6 +35,10 @@ func commands() []command {
 		{"info", "print shape, totals and sparsity of a count matrix", runInfo},
 		{"fit", "fit hierarchical Poisson factorization (CAVI) or KL-NMF (MU, coordinate descent)", runFit},
 		{"compare", "check numerically that the Poisson NLL is the KL divergence plus C(X); fit HPF and KL-NMF side by side", runCompare},
+		{"recommend", "top columns for a row of a saved model, excluding those it has", runRecommend},
+		{"evaluate", "held-out log-likelihood and ranking metrics of a saved model on a test file", runEvaluate},
+		{"select-k", "fit HPF over a list of K on one split and tabulate validation log-likelihood", runSelectK},
+		{"export", "write a saved model's factor means as tab-separated text", runExport},
 	}
 }
 

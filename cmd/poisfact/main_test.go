@@ -43,6 +43,14 @@ func TestBadInvocations(t *testing.T) {
 		{"fit MAP shape below 1", []string{"fit", "-in", data, "-model", "nmf", "-map-shape", "0.5"}, "-map-shape 0.5"},
 		{"fit MAP rate without shape", []string{"fit", "-in", data, "-model", "nmf", "-map-rate", "2"}, "with -map-shape"},
 		{"fit mask with nmf", []string{"fit", "-in", data, "-model", "nmf", "-holdout", "0.1", "-mask"}, "-mask applies to -model hpf"},
+		{"fit valid without test", []string{"fit", "-in", data, "-valid", data}, "-valid needs -test"},
+		{"fit holdout and test", []string{"fit", "-in", data, "-holdout", "0.1", "-test", data}, "give one"},
+		{"fit test of another shape", []string{"fit", "-in", data, "-test", testutil.Testdata("janeausten", "matrix.mtx.gz")}, "must keep the shape"},
+		{"recommend without model", []string{"recommend", "-row", "1"}, "no model"},
+		{"recommend missing model", []string{"recommend", "-model", "nowhere", "-row", "1"}, "not a saved model"},
+		{"recommend without row", []string{"recommend", "-model", "nowhere"}, "no row"},
+		{"evaluate without test", []string{"evaluate", "-model", "nowhere"}, "no test set"},
+		{"export without out", []string{"export", "-model", "nowhere"}, "no output"},
 		{"fit malformed file", []string{"fit", "-in", testutil.Testdata("pbmc_small", "README.txt")}, "line 1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"github.com/poisfact/poisfact/model"
+)
+
+// dataParts are the counts of a fit: all of -in, the training part and,
+// with -holdout or -valid/-test, the held-out parts with their held-out
+// sets (non-zeros plus sampled zero cells).
+type dataParts struct {
+	all, train, valid, test *model.Counts
+	validHeld, testHeld     *model.HeldOut
+}
+
+// loadData reads -in and splits it as -holdout asks (F of each row's
+// non-zeros to test and F to validation), or reads the split from -valid
+// and -test, with -in as the training set.
+func loadData(o fitOptions) (*dataParts, error) {
+	x, err := readCounts(o.in)
+	if err != nil {
+		return nil, err
+	}
+	d := &dataParts{all: x, train: x}
+	switch {
+	case o.holdout > 0:
+		split, err := model.NewSplit(x, o.holdout, o.holdout, o.seed)
+		if err != nil {
+			return nil, err
+		}
+		d.train, d.valid, d.test = split.Train, split.Valid, split.Test
+	case o.test != "":
+		if d.test, err = readPart(o.test, x); err != nil {
+			return nil, err
+		}
+		d.valid = emptyLike(x)
+		if o.valid != "" {
+			if d.valid, err = readPart(o.valid, x); err != nil {
+				return nil, err
+			}
+		}
+	default:
+		return d, nil
+	}
+	return d, d.heldOutSets(o.seed)
+}
+
+// heldOutSets draws the zero cells of the validation and test sets among
+// the cells that are zero in all three parts.
+func (d *dataParts) heldOutSets(seed uint64) error {
+	parts := []*model.Counts{d.train, d.valid, d.test}
+	var err error
+	if d.valid.NNZ() > 0 {
+		if d.validHeld, err = model.NewHeldOut(d.valid, parts, seed+1); err != nil {
+			return err
+		}
+	}
+	d.testHeld, err = model.NewHeldOut(d.test, parts, seed+2)
+	return err
+}
+
+// readPart reads a held-out part, which must have the shape of x; it
+// takes x's labels. A part with labels of its own (a triplet file, say)
+// is matched to x's rows and columns by label.
+func readPart(path string, x *model.Counts) (*model.Counts, error) {
+	c, err := readCounts(path)
+	if err != nil {
+		return nil, err
+	}
+	if c.RowLabels() != nil && x.RowLabels() != nil && c.ColLabels() != nil && x.ColLabels() != nil {
+		if c, err = remapByLabels(path, c, x); err != nil {
+			return nil, err
+		}
+	}
+	if c.Rows() != x.Rows() || c.Cols() != x.Cols() {
+		return nil, usagef("%s is %d × %d; the training counts are %d × %d (a split given as files must keep the shape)", path, c.Rows(), c.Cols(), x.Rows(), x.Cols())
+	}
+	return c.WithLabels(x.RowLabels(), x.ColLabels())
+}
+
+// emptyLike returns a matrix of x's shape with no entries.
+func emptyLike(x *model.Counts) *model.Counts {
+	c, _ := model.NewCounts(x.Rows(), x.Cols(), nil, nil, nil)
+	return c
+}
+
+// remapByLabels re-indexes c's entries to x's rows and columns by label.
+func remapByLabels(path string, c, x *model.Counts) (*model.Counts, error) {
+	index := func(labels []string) map[string]int {
+		m := make(map[string]int, len(labels))
+		for j, l := range labels {
+			m[l] = j
+		}
+		return m
+	}
+	rowOf, colOf := index(x.RowLabels()), index(x.ColLabels())
+	var ri, ci []int
+	var vals []float64
+	for u := 0; u < c.Rows(); u++ {
+		cols, v := c.Row(u)
+		r, ok := rowOf[c.RowLabel(u)]
+		if !ok && len(cols) > 0 {
+			return nil, usagef("%s: row %q is not a row of the training counts", path, c.RowLabel(u))
+		}
+		for e, i := range cols {
+			col, ok := colOf[c.ColLabel(int(i))]
+			if !ok {
+				return nil, usagef("%s: column %q is not a column of the training counts", path, c.ColLabel(int(i)))
+			}
+			ri, ci, vals = append(ri, r), append(ci, col), append(vals, v[e])
+		}
+	}
+	return model.NewCounts(x.Rows(), x.Cols(), ri, ci, vals)
+}
