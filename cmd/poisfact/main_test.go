@@ -45,7 +45,7 @@ func TestBadInvocations(t *testing.T) {
 		{"fit mask with nmf", []string{"fit", "-in", data, "-model", "nmf", "-holdout", "0.1", "-mask"}, "-mask applies to -model hpf"},
 		{"fit valid without test", []string{"fit", "-in", data, "-valid", data}, "-valid needs -test"},
 		{"fit holdout and test", []string{"fit", "-in", data, "-holdout", "0.1", "-test", data}, "give one"},
-		{"fit test of another shape", []string{"fit", "-in", data, "-test", testutil.Testdata("janeausten", "matrix.mtx.gz")}, "must keep the shape"},
+		{"fit test of another shape", []string{"fit", "-in", data, "-test", testutil.Testdata("janeausten", "matrix.mtx.gz")}, "is not a row of the training counts"},
 		{"recommend without model", []string{"recommend", "-row", "1"}, "no model"},
 		{"recommend missing model", []string{"recommend", "-model", "nowhere", "-row", "1"}, "not a saved model"},
 		{"recommend without row", []string{"recommend", "-model", "nowhere"}, "no row"},
