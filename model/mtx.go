@@ -19,9 +19,15 @@ var maxDim int64 = 1<<31 - 1
 // pattern (every entry 1), then '%' comment lines, a size line "n p nnz",
 // and nnz lines "i j [x]" with 1-based indices. Duplicates are summed.
 // Array format, complex values and symmetric, skew-symmetric or hermitian
-// storage are rejected by name. Errors name the line.
+// storage are rejected by name. Errors name the line. Gzip-compressed
+// input is detected from its first bytes.
 func ReadMatrixMarket(r io.Reader) (*Counts, error) {
-	lr := newLineReader(r)
+	rc, err := decompress(r, "")
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	lr := newLineReader(rc)
 	field, err := readMMHeader(lr)
 	if err != nil {
 		return nil, err

@@ -16,8 +16,14 @@ import (
 // blank lines and lines starting with '#' are skipped. IDs become the row
 // and column labels in order of first appearance, so n and p are the
 // numbers of distinct IDs. Duplicates are summed. Errors name the line.
+// Gzip-compressed input is detected from its first bytes.
 func ReadTriplets(r io.Reader) (*Counts, error) {
-	lr := newLineReader(r)
+	rc, err := decompress(r, "")
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	lr := newLineReader(rc)
 	rowID := map[string]int32{}
 	colID := map[string]int32{}
 	var rowLabels, colLabels []string

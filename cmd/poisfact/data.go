@@ -1,8 +1,13 @@
 package main
 
 import (
+	"github.com/poisfact/poisfact"
 	"github.com/poisfact/poisfact/model"
 )
+
+// embeddedInput stands for the onlineretail data set embedded in the
+// binary, which fit uses when no -in is given.
+const embeddedInput = "embedded:onlineretail"
 
 // dataParts are the counts of a fit: all of -in, the training part and,
 // with -holdout or -valid/-test, the held-out parts with their held-out
@@ -16,7 +21,13 @@ type dataParts struct {
 // non-zeros to test and F to validation), or reads the split from -valid
 // and -test, with -in as the training set.
 func loadData(o fitOptions) (*dataParts, error) {
-	x, err := readCounts(o.in)
+	var x *model.Counts
+	var err error
+	if o.in == embeddedInput {
+		x, err = poisfact.Dataset("onlineretail")
+	} else {
+		x, err = readCounts(o.in)
+	}
 	if err != nil {
 		return nil, err
 	}

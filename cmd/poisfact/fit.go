@@ -68,7 +68,7 @@ type traceEntry struct {
 func runFit(args []string, stdout, stderr io.Writer) int {
 	var o fitOptions
 	fs := newFlagSet("fit", "-in FILE [-model hpf|nmf|nmf-cd] [-k K] [flags]", stderr)
-	fs.StringVar(&o.in, "in", "", "count matrix: Matrix Market (.mtx) or triplets (.tsv, .csv, .txt), optionally gzipped (required)")
+	fs.StringVar(&o.in, "in", "", "count matrix: Matrix Market (.mtx) or triplets (.tsv, .csv, .txt), optionally gzipped (default: the onlineretail customers × products counts embedded in the binary)")
 	fs.StringVar(&o.modelName, "model", "hpf", "model: hpf (hierarchical Poisson factorization by CAVI), nmf (KL-NMF, Poisson maximum likelihood, by multiplicative updates) or nmf-cd (the same by coordinate descent)")
 	fs.IntVar(&o.k, "k", 10, "number of factors K (≥ 1)")
 	fs.IntVar(&o.iters, "iters", 1000, "maximum number of sweeps (iterations)")
@@ -154,9 +154,13 @@ func (o *fitOptions) validate(pos []string) error {
 	case len(pos) > 0:
 		return usagef("unexpected arguments %q (the input goes after -in)", pos)
 	}
+	if o.in == "" {
+		if o.valid != "" || o.test != "" {
+			return usagef("-valid/-test need the training counts as -in FILE")
+		}
+		o.in = embeddedInput
+	}
 	switch {
-	case o.in == "":
-		return usagef("no input: give -in FILE (Matrix Market or triplets)")
 	case o.modelName != "hpf" && o.modelName != "nmf" && o.modelName != "nmf-cd":
 		return usagef("unknown model %q: want hpf, nmf or nmf-cd", o.modelName)
 	case o.init != "random" && o.init != "nndsvda":

@@ -10,6 +10,8 @@
 //	poisfact evaluate -model DIR -test FILE [-valid FILE] [-json]
 //	poisfact select-k -in FILE -k 5,10,20,50 [-restarts R] [-json]
 //	poisfact export -model DIR -out DIR
+//	poisfact factors -model DIR -n N
+//	poisfact simulate -rows n -cols p -k K -seed S -out FILE
 //
 // FILE is Matrix Market (.mtx) or triplet text (.tsv, .csv, .txt), with or
 // without gzip. Run "poisfact COMMAND -h" for a command's flags. Errors go
@@ -39,6 +41,8 @@ func commands() []command {
 		{"evaluate", "held-out log-likelihood and ranking metrics of a saved model on a test file", runEvaluate},
 		{"select-k", "fit HPF over a list of K on one split and tabulate validation log-likelihood", runSelectK},
 		{"export", "write a saved model's factor means as tab-separated text", runExport},
+		{"factors", "top columns of each factor of a saved model, with their labels", runFactors},
+		{"simulate", "draw a count matrix from the HPF generative model", runSimulate},
 	}
 }
 

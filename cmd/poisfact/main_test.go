@@ -29,7 +29,7 @@ func TestBadInvocations(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, `unknown command "frobnicate"`},
 		{"info without file", []string{"info"}, "want one FILE"},
 		{"info missing file", []string{"info", "nope.mtx"}, "no such file"},
-		{"fit without input", []string{"fit"}, "no input"},
+		{"fit test without input", []string{"fit", "-test", data}, "need the training counts"},
 		{"fit missing file", []string{"fit", "-in", "missing.mtx"}, "no such file"},
 		{"fit K = 0", []string{"fit", "-in", data, "-k", "0"}, "-k 0: want K ≥ 1"},
 		{"fit unknown model", []string{"fit", "-in", data, "-model", "lda"}, `unknown model "lda"`},

@@ -113,3 +113,42 @@ func TestSelectKCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestSimulateAndFactors(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "sim.mtx")
+	if code, stdout, stderr := runCmd("simulate", "-rows", "60", "-cols", "40", "-k", "3", "-seed", "2", "-out", out); code != 0 || !strings.Contains(stdout, "60 × 40") {
+		t.Fatalf("simulate: %d %s %s", code, stdout, stderr)
+	}
+	x, err := model.ReadFile(out)
+	if err != nil || x.Rows() != 60 || x.NNZ() == 0 {
+		t.Fatalf("simulated file: %v", err)
+	}
+	m := filepath.Join(dir, "m")
+	if code, _, stderr := runCmd("fit", "-in", out, "-k", "3", "-iters", "20", "-out", m); code != 0 {
+		t.Fatalf("fit: %s", stderr)
+	}
+	code, stdout, stderr := runCmd("factors", "-model", m, "-n", "4", "-json")
+	var top [][]recommendation
+	if code != 0 || json.Unmarshal([]byte(stdout), &top) != nil || len(top) != 3 || len(top[0]) != 4 {
+		t.Fatalf("factors: %d %s %s", code, stdout, stderr)
+	}
+	for _, bad := range [][]string{{"simulate", "-rows", "0", "-out", out}, {"simulate", "-k", "0", "-out", out}, {"simulate"}, {"factors", "-model", m, "-n", "0"}} {
+		if code, _, _ := runCmd(bad...); code != 2 {
+			t.Errorf("%q: exit %d", bad, code)
+		}
+	}
+}
+
+// TestFitEmbedded: with no -in, fit runs on the embedded onlineretail.
+func TestFitEmbedded(t *testing.T) {
+	code, stdout, stderr := runCmd("fit", "-k", "2", "-iters", "3", "-json")
+	if code != 0 {
+		t.Fatalf("%s", stderr)
+	}
+	var r fitReport
+	json.Unmarshal([]byte(stdout), &r)
+	if r.Input != embeddedInput || r.Rows != 4335 || r.NNZ != 266226 || r.Iterations != 3 {
+		t.Fatalf("%+v", r)
+	}
+}
