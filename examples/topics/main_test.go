@@ -1,0 +1,20 @@
+package main
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestRun(t *testing.T) {
+	dir := t.TempDir()
+	if err := run(config{data: "janeausten", k: 2, maxIter: 15, words: 3, out: dir}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"report.md", "novels.png"} {
+		if info, err := os.Stat(filepath.Join(dir, f)); err != nil || info.Size() == 0 {
+			t.Fatalf("%s not written: %v", f, err)
+		}
+	}
+}
