@@ -38,7 +38,7 @@ func ExampleCAVI() {
 	fmt.Printf("E[θ] of the first cell: %.2f\n", q.ETheta().RawRowView(0))
 	// Output:
 	// stopped: converged
-	// ELBO rose from -29874 to -19063
-	// test loglik_mean: -2.45
+	// ELBO rose from -29874 to -19040
+	// test loglik_mean: -2.44
 	// E[θ] of the first cell: [0.03 0.03 0.11 0.49]
 }

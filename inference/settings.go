@@ -28,7 +28,7 @@ type Settings struct {
 	// Tol is the relative change below which the fit has converged: of
 	// the ELBO, or of the validation log-likelihood when Validation is
 	// set (as in the HPF paper), in which case a fall of the validation
-	// log-likelihood also stops the fit. Zero means 1e-6; a negative value
+	// log-likelihood at three successive checks also stops the fit. Zero means 1e-6; a negative value
 	// turns the test off, so the fit runs MaxIter sweeps.
 	Tol float64
 	// CheckEvery is how often, in sweeps, the validation log-likelihood is

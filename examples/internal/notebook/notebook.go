@@ -160,7 +160,7 @@ func Scatter(title, xLabel, yLabel string, xy plotter.XYs, diagonal bool) (*plot
 		return nil, err
 	}
 	s.GlyphStyle.Radius = vg.Points(1.5)
-	s.GlyphStyle.Color = color.RGBA{R: 31, G: 119, B: 180, A: 160}
+	s.GlyphStyle.Color = color.NRGBA{R: 31, G: 119, B: 180, A: 160}
 	p.Add(s)
 	if diagonal {
 		var lo, hi float64
