@@ -2,7 +2,7 @@
 // it fits every K of a list on one split of the onlineretail purchases
 // and plots the validation log-likelihood against K.
 //
-//	go run ./examples/selectk [-out examples/selectk]
+//	go run ./examples/select-k [-out examples/select-k]
 package main
 
 import (
@@ -32,7 +32,7 @@ type config struct {
 
 func main() {
 	cfg := config{data: "onlineretail", ks: []int{5, 10, 20, 50, 100, 200}, restarts: 1, maxIter: 1000}
-	flag.StringVar(&cfg.out, "out", "examples/selectk", "directory for report.md and the plots")
+	flag.StringVar(&cfg.out, "out", "examples/select-k", "directory for report.md and the plots")
 	flag.Parse()
 	if err := run(cfg, os.Stdout); err != nil {
 		log.Fatal(err)
