@@ -14,19 +14,13 @@ import (
 	"gonum.org/v1/gonum/stat"
 
 	"github.com/poisfact/poisfact/inference"
+	"github.com/poisfact/poisfact/internal/fixtures"
 	"github.com/poisfact/poisfact/internal/testutil"
 	"github.com/poisfact/poisfact/mle"
 	"github.com/poisfact/poisfact/model"
 )
 
-func readShipped(t testing.TB, name string) *model.Counts {
-	t.Helper()
-	x, err := model.ReadFile(testutil.Testdata(name, "matrix.mtx.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return x
-}
+var readShipped = fixtures.Shipped
 
 // TestEvaluateAgainstDense compares the objectives with a dense per-cell
 // sum of the Poisson log-pmf, x log μ − μ − lgamma(x+1), and of the
@@ -96,11 +90,11 @@ func TestEvaluateAgainstDense(t *testing.T) {
 // factorizations and along a 200-iteration MU fit, on every shipped
 // matrix and on newsgroups20 (skipped under -short).
 func TestIdentity(t *testing.T) {
-	data := map[string]func() *model.Counts{}
+	data := map[string]func(t *testing.T) *model.Counts{}
 	for _, name := range testutil.ShippedMatrices {
-		data[name] = func() *model.Counts { return readShipped(t, name) }
+		data[name] = func(t *testing.T) *model.Counts { return readShipped(t, name) }
 	}
-	data["newsgroups20"] = func() *model.Counts {
+	data["newsgroups20"] = func(t *testing.T) *model.Counts {
 		if testing.Short() {
 			t.Skip("newsgroups20 (2.4 M non-zeros) runs without -short")
 		}
@@ -112,7 +106,7 @@ func TestIdentity(t *testing.T) {
 	}
 	for name, load := range data {
 		t.Run(name, func(t *testing.T) {
-			x := load()
+			x := load(t)
 			random := CheckIdentityRandom(x, 5, 100, 1, 1e-9)
 			along, err := CheckIdentityAlongFit(context.Background(), x, 5, 200, 1, 0, 1e-9)
 			if err != nil {

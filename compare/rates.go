@@ -15,35 +15,20 @@ type Rates interface {
 	Total() float64
 }
 
-// factorRates are the rates μ = W Hᵀ.
-type factorRates struct {
-	w, h *mat.Dense
-}
-
 // FactorRates returns the rates μ = W Hᵀ of factors W (n × K) and H
-// (p × K). Their total costs O((n+p)K): Σ_ij μ_ij = Σ_k (Σ_u W_uk)(Σ_i H_ik).
+// (p × K), copied. Their total costs O((n+p)K):
+// Σ_ij μ_ij = Σ_k (Σ_u W_uk)(Σ_i H_ik).
 func FactorRates(w, h mat.Matrix) Rates {
-	return factorRates{mat.DenseCopyOf(w), mat.DenseCopyOf(h)}
+	return model.Factors{W: mat.DenseCopyOf(w), H: mat.DenseCopyOf(h)}
 }
 
-func (f factorRates) Rate(u, i int) float64 {
-	a, b := f.w.RawRowView(u), f.h.RawRowView(i)
-	var s float64
-	for j, v := range a {
-		s += v * b[j]
-	}
-	return s
+// PosteriorRates returns the point-estimate rates μ_ui = Σ_k E[θ_uk] E[β_ik]
+// of a fitted HPF posterior.
+func PosteriorRates(q *model.Posterior) Rates {
+	return q.PointEstimate()
 }
 
-func (f factorRates) Total() float64 {
-	_, k := f.w.Dims()
-	var t special.Sum
-	for j := 0; j < k; j++ {
-		t.Add(colSum(f.w, j) * colSum(f.h, j))
-	}
-	return t.Value()
-}
-
+// colSum returns the compensated sum of column j of m.
 func colSum(m *mat.Dense, j int) float64 {
 	r, _ := m.Dims()
 	var s special.Sum
@@ -51,12 +36,6 @@ func colSum(m *mat.Dense, j int) float64 {
 		s.Add(m.At(i, j))
 	}
 	return s.Value()
-}
-
-// PosteriorRates returns the point-estimate rates μ_ui = Σ_k E[θ_uk] E[β_ik]
-// of a fitted HPF posterior.
-func PosteriorRates(q *model.Posterior) Rates {
-	return factorRates{q.ETheta(), q.EBeta()}
 }
 
 // funcRates wraps a rate function.

@@ -79,11 +79,7 @@ func SideBySide(ctx context.Context, x *model.Counts, s SideBySideSettings) (*Ta
 	if err != nil {
 		return nil, err
 	}
-	valid, err := split.HeldOut(split.Valid, s.Seed+1)
-	if err != nil {
-		return nil, err
-	}
-	test, err := split.HeldOut(split.Test, s.Seed+2)
+	valid, test, err := split.HeldOutSets(s.Seed)
 	if err != nil {
 		return nil, err
 	}

@@ -18,8 +18,8 @@ import (
 // tableScorer scores from a fixed table.
 type tableScorer [][]float64
 
-func (t tableScorer) Dims() (int, int)               { return len(t), len(t[0]) }
-func (t tableScorer) RowScores(u int, dst []float64) { copy(dst, t[u]) }
+func (t tableScorer) Dims() (int, int)              { return len(t), len(t[0]) }
+func (t tableScorer) RowRates(u int, dst []float64) { copy(dst, t[u]) }
 
 func counts(t *testing.T, n, p int, cells ...[2]int) *model.Counts {
 	var r, c []int

@@ -116,7 +116,7 @@ func (sc *rankScratch) topK(s Scorer, u int, exclude []*model.Counts, k, p int) 
 	if len(sc.scores) != p {
 		sc.scores, sc.seen = make([]float64, p), make([]bool, p)
 	}
-	s.RowScores(u, sc.scores)
+	s.RowRates(u, sc.scores)
 	for _, e := range exclude {
 		cols, _ := e.Row(u)
 		for _, i := range cols {

@@ -85,11 +85,7 @@ func SelectK(ctx context.Context, x *model.Counts, s SelectKSettings) (*SelectKR
 	if err != nil {
 		return nil, err
 	}
-	valid, err := split.HeldOut(split.Valid, s.Seed+1)
-	if err != nil {
-		return nil, err
-	}
-	test, err := split.HeldOut(split.Test, s.Seed+2)
+	valid, test, err := split.HeldOutSets(s.Seed)
 	if err != nil {
 		return nil, err
 	}
@@ -106,10 +102,10 @@ func SelectK(ctx context.Context, x *model.Counts, s SelectKSettings) (*SelectKR
 			if err != nil {
 				return nil, err
 			}
-			scorer := PosteriorScorer(res.Posterior).(factorScorer)
-			if ll := valid.LogLik(scorer.Rate).Mean; ll > row.ValidLogLik {
+			rates := res.Posterior.PointEstimate()
+			if ll := valid.LogLik(rates.Rate).Mean; ll > row.ValidLogLik {
 				row.ValidLogLik, row.ELBO, row.Iterations, row.Seed = ll, res.ELBO, res.Iterations, seed
-				row.TestLogLik = test.LogLik(scorer.Rate).Mean
+				row.TestLogLik = test.LogLik(rates.Rate).Mean
 			}
 		}
 		row.Seconds = time.Since(start).Seconds()

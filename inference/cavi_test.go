@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/gonum/floats/scalar"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/poisfact/poisfact/internal/fixtures"
 	"github.com/poisfact/poisfact/internal/testutil"
 	"github.com/poisfact/poisfact/model"
 )
@@ -36,14 +37,7 @@ func fit(t testing.TB, x *model.Counts, s Settings) *Result {
 	return res
 }
 
-func readShipped(t testing.TB, name string) *model.Counts {
-	t.Helper()
-	x, err := model.ReadFile(testutil.Testdata(name, "matrix.mtx.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return x
-}
+var readShipped = fixtures.Shipped
 
 // TestELBONeverDecreases runs 100 sweeps on simulated data and on every
 // shipped matrix, hierarchical and not, and asserts that the recorded

@@ -3,7 +3,6 @@ package inference
 import (
 	"fmt"
 	"math"
-	"runtime"
 	"time"
 
 	"github.com/poisfact/poisfact/internal/fitting"
@@ -95,19 +94,11 @@ func (s *Settings) withDefaults(x *model.Counts) (Settings, error) {
 		return Settings{}, fmt.Errorf("inference: nil settings: K is required")
 	}
 	d := *s
-	switch {
-	case d.K <= 0:
-		return d, fmt.Errorf("inference: K = %d: want K ≥ 1", d.K)
-	case d.MaxIter < 0, d.MinIter < 0, d.CheckEvery < 0, d.Workers < 0:
-		return d, fmt.Errorf("inference: MaxIter, MinIter, CheckEvery and Workers must not be negative")
-	case math.IsNaN(d.Tol) || math.IsInf(d.Tol, 0):
-		return d, fmt.Errorf("inference: Tol = %v: want a finite number", d.Tol)
+	if err := (fitting.Loop{K: d.K, MaxIter: &d.MaxIter, MinIter: &d.MinIter, CheckEvery: &d.CheckEvery, Tol: &d.Tol, Workers: &d.Workers}).Defaults("inference", x); err != nil {
+		return d, err
 	}
 	if err := d.Hyper.Validate(); err != nil {
 		return d, fmt.Errorf("inference: %w", err)
-	}
-	if x == nil || x.NNZ() == 0 {
-		return d, fmt.Errorf("inference: the count matrix has no non-zeros")
 	}
 	if v := d.Validation; v != nil && (v.X.Rows() != x.Rows() || v.X.Cols() != x.Cols()) {
 		return d, fmt.Errorf("inference: validation set is %d × %d, counts are %d × %d", v.X.Rows(), v.X.Cols(), x.Rows(), x.Cols())
@@ -126,20 +117,5 @@ func (s *Settings) withDefaults(x *model.Counts) (Settings, error) {
 		}
 	}
 	d.Hyper = d.Hyper.WithDefaults()
-	if d.MaxIter == 0 {
-		d.MaxIter = 1000
-	}
-	if d.MinIter == 0 {
-		d.MinIter = 10
-	}
-	if d.Tol == 0 {
-		d.Tol = 1e-6
-	}
-	if d.CheckEvery == 0 {
-		d.CheckEvery = 1
-	}
-	if d.Workers == 0 {
-		d.Workers = runtime.GOMAXPROCS(0)
-	}
 	return d, nil
 }

@@ -12,18 +12,12 @@ import (
 	"gonum.org/v1/gonum/floats/scalar"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/poisfact/poisfact/internal/fixtures"
 	"github.com/poisfact/poisfact/internal/testutil"
 	"github.com/poisfact/poisfact/model"
 )
 
-func readShipped(t testing.TB, name string) *model.Counts {
-	t.Helper()
-	x, err := model.ReadFile(testutil.Testdata(name, "matrix.mtx.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return x
-}
+var readShipped = fixtures.Shipped
 
 // simulatedNMF draws X ~ Poisson(W Hᵀ) for known W, H with entries
 // Gamma(0.5, 1) (so the factors are sparse-ish and identifiable).

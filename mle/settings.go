@@ -3,7 +3,6 @@ package mle
 import (
 	"fmt"
 	"math"
-	"runtime"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -150,13 +149,10 @@ func (s *Settings) withDefaults(x *model.Counts) (Settings, error) {
 		return Settings{}, fmt.Errorf("mle: nil settings: K is required")
 	}
 	d := *s
+	if err := (fitting.Loop{K: d.K, MaxIter: &d.MaxIter, MinIter: &d.MinIter, CheckEvery: &d.CheckEvery, Tol: &d.Tol, Workers: &d.Workers}).Defaults("mle", x); err != nil {
+		return d, err
+	}
 	switch {
-	case d.K <= 0:
-		return d, fmt.Errorf("mle: K = %d: want K ≥ 1", d.K)
-	case d.MaxIter < 0, d.MinIter < 0, d.CheckEvery < 0, d.Workers < 0:
-		return d, fmt.Errorf("mle: MaxIter, MinIter, CheckEvery and Workers must not be negative")
-	case math.IsNaN(d.Tol) || math.IsInf(d.Tol, 0):
-		return d, fmt.Errorf("mle: Tol = %v: want a finite number", d.Tol)
 	case d.Method != MU && d.Method != CD:
 		return d, fmt.Errorf("mle: unknown method %v", d.Method)
 	case d.Init != InitRandom && d.Init != InitNNDSVDa:
@@ -171,24 +167,6 @@ func (s *Settings) withDefaults(x *model.Counts) (Settings, error) {
 		if !(p.Rate > 0) || math.IsInf(p.Rate, 0) {
 			return d, fmt.Errorf("mle: MAP prior rate b = %v: want a positive finite number", p.Rate)
 		}
-	}
-	if x == nil || x.NNZ() == 0 {
-		return d, fmt.Errorf("mle: the count matrix has no non-zeros")
-	}
-	if d.MaxIter == 0 {
-		d.MaxIter = 1000
-	}
-	if d.MinIter == 0 {
-		d.MinIter = 10
-	}
-	if d.Tol == 0 {
-		d.Tol = 1e-6
-	}
-	if d.CheckEvery == 0 {
-		d.CheckEvery = 1
-	}
-	if d.Workers == 0 {
-		d.Workers = runtime.GOMAXPROCS(0)
 	}
 	if d.Normalize == NormalizeDefault {
 		d.Normalize = NormalizeW

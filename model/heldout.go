@@ -67,6 +67,25 @@ func (s *Split) HeldOut(part *Counts, seed uint64) (*HeldOut, error) {
 	return NewHeldOut(part, []*Counts{s.Train, s.Valid, s.Test}, seed)
 }
 
+// HeldOutSets returns the held-out sets of the validation and the test
+// part, their zero cells drawn with the seeds seed+1 and seed+2 (the
+// convention of the command, the side-by-side fits and K selection, so
+// that they score one split alike). A part with no non-zeros gives a nil
+// set.
+func (s *Split) HeldOutSets(seed uint64) (valid, test *HeldOut, err error) {
+	if s.Valid.NNZ() > 0 {
+		if valid, err = s.HeldOut(s.Valid, seed+1); err != nil {
+			return nil, nil, err
+		}
+	}
+	if s.Test.NNZ() > 0 {
+		if test, err = s.HeldOut(s.Test, seed+2); err != nil {
+			return nil, nil, err
+		}
+	}
+	return valid, test, nil
+}
+
 // HeldOutLogLik is the held-out Poisson log-likelihood of a model
 // (docs/MATH.md section 4), log x! included.
 type HeldOutLogLik struct {

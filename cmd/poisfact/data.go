@@ -56,16 +56,14 @@ func loadData(o fitOptions) (*dataParts, error) {
 }
 
 // heldOutSets draws the zero cells of the validation and test sets among
-// the cells that are zero in all three parts.
+// the cells that are zero in all three parts, as model.Split.HeldOutSets
+// does for every caller.
 func (d *dataParts) heldOutSets(seed uint64) error {
-	parts := []*model.Counts{d.train, d.valid, d.test}
 	var err error
-	if d.valid.NNZ() > 0 {
-		if d.validHeld, err = model.NewHeldOut(d.valid, parts, seed+1); err != nil {
-			return err
-		}
+	d.validHeld, d.testHeld, err = (&model.Split{Train: d.train, Valid: d.valid, Test: d.test}).HeldOutSets(seed)
+	if err == nil && d.testHeld == nil {
+		err = usagef("the test set has no non-zeros")
 	}
-	d.testHeld, err = model.NewHeldOut(d.test, parts, seed+2)
 	return err
 }
 

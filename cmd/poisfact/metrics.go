@@ -45,15 +45,9 @@ func scorerOf(m *model.Saved) evaluation.Scorer {
 // rateOf returns μ_ui of a saved model.
 func rateOf(m *model.Saved) func(u, i int) float64 {
 	if m.Kind == model.KindHPF {
-		return m.Posterior.Rate
+		return m.Posterior.PointEstimate().Rate
 	}
-	return func(u, i int) float64 {
-		var mu float64
-		for j, v := range m.W.RawRowView(u) {
-			mu += v * m.H.At(i, j)
-		}
-		return mu
-	}
+	return model.Factors{W: m.W, H: m.H}.Rate
 }
 
 // heldOutMetrics scores a model on the test part: the held-out

@@ -190,13 +190,7 @@ func run(cfg config, w io.Writer) error {
 }
 
 func factorRate(r *mle.Result) func(u, i int) float64 {
-	return func(u, i int) float64 {
-		var s float64
-		for k, v := range r.W.RawRowView(u) {
-			s += v * r.H.At(i, k)
-		}
-		return s
-	}
+	return model.Factors{W: r.W, H: r.H}.Rate
 }
 
 func firstField(s string) string {
