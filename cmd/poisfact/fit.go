@@ -68,7 +68,7 @@ type traceEntry struct {
 func runFit(args []string, stdout, stderr io.Writer) int {
 	var o fitOptions
 	fs := newFlagSet("fit", "-in FILE [-model hpf|nmf|nmf-cd] [-k K] [flags]", stderr)
-	fs.StringVar(&o.in, "in", "", "count matrix: Matrix Market (.mtx) or triplets (.tsv, .csv, .txt), optionally gzipped (default: the onlineretail customers × products counts embedded in the binary)")
+	fs.StringVar(&o.in, "in", "", "count matrix: Matrix Market (.mtx) or triplets (.tsv, .csv, .txt), optionally gzipped; empty means the onlineretail customers × products counts embedded in the binary")
 	fs.StringVar(&o.modelName, "model", "hpf", "model: hpf (hierarchical Poisson factorization by CAVI), nmf (KL-NMF, Poisson maximum likelihood, by multiplicative updates) or nmf-cd (the same by coordinate descent)")
 	fs.IntVar(&o.k, "k", 10, "number of factors K (≥ 1)")
 	fs.IntVar(&o.iters, "iters", 1000, "maximum number of sweeps (iterations)")

@@ -27,9 +27,22 @@ func newFlagSet(name, usageLine string, stderr io.Writer) *flag.FlagSet {
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: poisfact %s %s\n\nFlags:\n", name, usageLine)
-		fs.PrintDefaults()
+		printFlags(stderr, fs)
 	}
 	return fs
+}
+
+// printFlags documents every flag with its default, zero values included
+// (the flag package's PrintDefaults leaves those out).
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		kind, usage := flag.UnquoteUsage(f)
+		def := f.DefValue
+		if def == "" {
+			def = `""`
+		}
+		fmt.Fprintf(w, "  -%s %s\n    \t%s (default %s)\n", f.Name, kind, usage, def)
+	})
 }
 
 // parseFlags parses args, allowing the positional FILE before or after the

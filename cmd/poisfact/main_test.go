@@ -186,3 +186,19 @@ func TestCompareJSON(t *testing.T) {
 		t.Errorf("no file: exit %d, %q", code, stderr)
 	}
 }
+
+// TestHelp: -h on every command documents every flag with its default and
+// exits 0.
+func TestHelp(t *testing.T) {
+	for _, c := range commands() {
+		code, _, stderr := runCmd(c.name, "-h")
+		if code != 0 || !strings.Contains(stderr, "Usage: poisfact "+c.name) {
+			t.Errorf("%s -h: exit %d, %q", c.name, code, stderr)
+		}
+		for _, line := range strings.Split(stderr, "\n") {
+			if strings.HasPrefix(line, "    \t") && !strings.Contains(line, "(default ") {
+				t.Errorf("%s -h: a flag without its default: %q", c.name, line)
+			}
+		}
+	}
+}
