@@ -85,7 +85,7 @@ func gradient(x *model.Counts, w, h *mat.Dense) (gw, gh *mat.Dense) {
 	p, _ := h.Dims()
 	gw, gh = mat.NewDense(n, k, nil), mat.NewDense(p, k, nil)
 	for j := 0; j < k; j++ {
-		sw, sh := colSum(w, j), colSum(h, j)
+		sw, sh := model.ColSum(w, j), model.ColSum(h, j)
 		for u := 0; u < n; u++ {
 			gw.Set(u, j, sh)
 		}
@@ -162,7 +162,7 @@ func fdGradients(x *model.Counts, w, h *mat.Dense, entries []gradEntry, d *devia
 		}
 		plus, minus := eval(v+step), eval(v-step)
 		want := g.At(e.row, e.col)
-		scale := math.Max(math.Abs(want), colSum(other, e.col))
+		scale := math.Max(math.Abs(want), model.ColSum(other, e.col))
 		d.add((plus.NLL-minus.NLL)/(2*step), want, scale)
 		d.add((plus.Divergence-minus.Divergence)/(2*step), want, scale)
 	}

@@ -28,16 +28,6 @@ func PosteriorRates(q *model.Posterior) Rates {
 	return q.PointEstimate()
 }
 
-// colSum returns the compensated sum of column j of m.
-func colSum(m *mat.Dense, j int) float64 {
-	r, _ := m.Dims()
-	var s special.Sum
-	for i := 0; i < r; i++ {
-		s.Add(m.At(i, j))
-	}
-	return s.Value()
-}
-
 // funcRates wraps a rate function.
 type funcRates struct {
 	f     func(u, i int) float64

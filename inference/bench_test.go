@@ -3,11 +3,10 @@ package inference
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 
+	"github.com/poisfact/poisfact/internal/fixtures"
 	"github.com/poisfact/poisfact/internal/testutil"
-	"github.com/poisfact/poisfact/model"
 )
 
 var benchResult *Result
@@ -29,7 +28,7 @@ func BenchmarkCAVI(b *testing.B) {
 					} else {
 						path = testutil.SharedMatrix(b, in.name)
 					}
-					x := loadBench(b, path)
+					x := fixtures.Load(b, path)
 					const sweeps = 5
 					for b.Loop() {
 						res, err := CAVI(context.Background(), x, &Settings{K: k, MaxIter: sweeps, Tol: -1, Workers: w})
@@ -45,19 +44,4 @@ func BenchmarkCAVI(b *testing.B) {
 			}
 		}
 	}
-}
-
-var benchCache = map[string]*model.Counts{}
-
-func loadBench(b *testing.B, path string) *model.Counts {
-	path, _ = filepath.Abs(path)
-	if x, ok := benchCache[path]; ok {
-		return x
-	}
-	x, err := model.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	benchCache[path] = x
-	return x
 }

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/poisfact/poisfact/internal/fixtures"
 	"github.com/poisfact/poisfact/internal/testutil"
-	"github.com/poisfact/poisfact/model"
 )
 
 var benchResult *Result
@@ -24,7 +24,7 @@ func BenchmarkFit(b *testing.B) {
 					if name != "synthetic" {
 						path = testutil.SharedMatrix(b, name)
 					}
-					x := loadBench(b, path)
+					x := fixtures.Load(b, path)
 					const iters, k = 5, 50
 					for b.Loop() {
 						res, err := Fit(context.Background(), x, &Settings{K: k, Method: m, MaxIter: iters, Tol: -1, Workers: w})
@@ -40,18 +40,4 @@ func BenchmarkFit(b *testing.B) {
 			}
 		}
 	}
-}
-
-var benchCache = map[string]*model.Counts{}
-
-func loadBench(b *testing.B, path string) *model.Counts {
-	if x, ok := benchCache[path]; ok {
-		return x
-	}
-	x, err := model.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	benchCache[path] = x
-	return x
 }

@@ -49,12 +49,14 @@ func (f Factors) Total() float64 {
 	_, k := f.W.Dims()
 	var t special.Sum
 	for j := 0; j < k; j++ {
-		t.Add(colSum(f.W, j) * colSum(f.H, j))
+		t.Add(ColSum(f.W, j) * ColSum(f.H, j))
 	}
 	return t.Value()
 }
 
-func colSum(m *mat.Dense, j int) float64 {
+// ColSum returns the compensated sum of column j of m: Σ_u W_uk for the
+// gradients and totals of a factorization.
+func ColSum(m *mat.Dense, j int) float64 {
 	r, _ := m.Dims()
 	var s special.Sum
 	for i := 0; i < r; i++ {
