@@ -151,24 +151,28 @@ func pointRate(eTheta, eBeta []float64, k int) func(u, i int) float64 {
 	}
 }
 
-// posterior copies the two sides into a model.Posterior.
+// posterior hands the two sides' parameters over to a model.Posterior;
+// the sides must not be used after.
 func (rows *side) posterior(cols *side, h model.HPF) *model.Posterior {
-	q := model.NewPosterior(rows.m, cols.m, rows.k, h)
-	q.ThetaShape = mat.NewDense(rows.m, rows.k, append([]float64(nil), rows.shape...))
-	q.ThetaRate = mat.NewDense(rows.m, rows.k, append([]float64(nil), rows.rate...))
-	q.BetaShape = mat.NewDense(cols.m, cols.k, append([]float64(nil), cols.shape...))
-	q.BetaRate = mat.NewDense(cols.m, cols.k, append([]float64(nil), cols.rate...))
+	q := &model.Posterior{
+		Hyper:      h,
+		ThetaShape: mat.NewDense(rows.m, rows.k, rows.shape), ThetaRate: mat.NewDense(rows.m, rows.k, rows.rate),
+		BetaShape: mat.NewDense(cols.m, cols.k, cols.shape), BetaRate: mat.NewDense(cols.m, cols.k, cols.rate),
+	}
 	if !h.NonHierarchical {
-		for u := range q.XiShape {
-			q.XiShape[u] = rows.actShape
-		}
-		copy(q.XiRate, rows.actRate)
-		for i := range q.EtaShape {
-			q.EtaShape[i] = cols.actShape
-		}
-		copy(q.EtaRate, cols.actRate)
+		q.XiShape, q.XiRate = constant(rows.m, rows.actShape), rows.actRate
+		q.EtaShape, q.EtaRate = constant(cols.m, cols.actShape), cols.actRate
 	}
 	return q
+}
+
+// constant returns a slice of m copies of v.
+func constant(m int, v float64) []float64 {
+	out := make([]float64, m)
+	for j := range out {
+		out[j] = v
+	}
+	return out
 }
 
 func lgamma(x float64) float64 {

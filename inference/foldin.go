@@ -103,11 +103,7 @@ func FoldIn(ctx context.Context, q *model.Posterior, x *model.Counts, s *FoldInS
 	out.ThetaShape = mat.NewDense(rows.m, k, rows.shape)
 	out.ThetaRate = mat.NewDense(rows.m, k, rows.rate)
 	if !h.NonHierarchical {
-		out.XiShape = make([]float64, rows.m)
-		for u := range out.XiShape {
-			out.XiShape[u] = rows.actShape
-		}
-		out.XiRate = rows.actRate
+		out.XiShape, out.XiRate = constant(rows.m, rows.actShape), rows.actRate
 	}
 	return out, nil
 }
