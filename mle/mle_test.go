@@ -145,8 +145,14 @@ func TestMUHalfSteps(t *testing.T) {
 }
 
 // denseMU is an independent Lee–Seung implementation over full n × p
-// arrays (docs/MATH.md section 2), μ recomputed between the half-steps.
-func denseMU(x [][]float64, w, h [][]float64, iters int) {
+// arrays (docs/MATH.md section 2), μ recomputed between the half-steps;
+// with a prior (α, b) it applies the MAP update
+// W_ik ← (α − 1 + W_ik Σ_j H_jk x_ij/μ_ij) / (b + Σ_j H_jk).
+func denseMU(x [][]float64, w, h [][]float64, iters int, prior *Prior) {
+	a1, b := 0.0, 0.0
+	if prior != nil {
+		a1, b = prior.Shape-1, prior.Rate
+	}
 	n, p, k := len(w), len(h), len(w[0])
 	mu := func() [][]float64 {
 		m := make([][]float64, n)
@@ -171,7 +177,7 @@ func denseMU(x [][]float64, w, h [][]float64, iters int) {
 					num += h[i][j] * x[u][i] / m[u][i]
 					den += h[i][j]
 				}
-				nw[u][j] = w[u][j] * num / den
+				nw[u][j] = (a1 + w[u][j]*num) / (b + den)
 			}
 		}
 		copy(w, nw)
@@ -185,7 +191,7 @@ func denseMU(x [][]float64, w, h [][]float64, iters int) {
 					num += w[u][j] * x[u][i] / m[u][i]
 					den += w[u][j]
 				}
-				nh[i][j] = h[i][j] * num / den
+				nh[i][j] = (a1 + h[i][j]*num) / (b + den)
 			}
 		}
 		copy(h, nh)
@@ -195,42 +201,44 @@ func denseMU(x [][]float64, w, h [][]float64, iters int) {
 func TestMUAgainstDense(t *testing.T) {
 	_, _, x := simulatedNMF(t, 25, 20, 3, 2)
 	const k, iters = 3, 15
-	s := newState(x, k, 2, nil)
-	s.initRandom(5)
-	toNested := func(f []float64, m int) [][]float64 {
-		out := make([][]float64, m)
-		for r := range out {
-			out[r] = slices.Clone(f[r*k : (r+1)*k])
+	for _, prior := range []*Prior{nil, {Shape: 1.7, Rate: 0.3}} {
+		s := newState(x, k, 2, nil)
+		s.initRandom(5)
+		toNested := func(f []float64, m int) [][]float64 {
+			out := make([][]float64, m)
+			for r := range out {
+				out[r] = slices.Clone(f[r*k : (r+1)*k])
+			}
+			return out
 		}
-		return out
-	}
-	w, h := toNested(s.w, 25), toNested(s.h, 20)
-	xd := make([][]float64, 25)
-	for u := range xd {
-		xd[u] = make([]float64, 20)
-		for i := range xd[u] {
-			xd[u][i] = x.At(u, i)
-		}
-	}
-	denseMU(xd, w, h, iters)
-	res := fit(t, x, Settings{K: k, Seed: 5, MaxIter: iters, Tol: -1, Normalize: NormalizeNone})
-	for u := range w {
-		for j := range w[u] {
-			if !scalar.EqualWithinRel(res.W.At(u, j), w[u][j], 1e-12) {
-				t.Fatalf("W[%d][%d] = %.17g, dense %.17g", u, j, res.W.At(u, j), w[u][j])
+		w, h := toNested(s.w, 25), toNested(s.h, 20)
+		xd := make([][]float64, 25)
+		for u := range xd {
+			xd[u] = make([]float64, 20)
+			for i := range xd[u] {
+				xd[u][i] = x.At(u, i)
 			}
 		}
-	}
-	for i := range h {
-		for j := range h[i] {
-			if !scalar.EqualWithinRel(res.H.At(i, j), h[i][j], 1e-12) {
-				t.Fatalf("H[%d][%d] = %.17g, dense %.17g", i, j, res.H.At(i, j), h[i][j])
+		denseMU(xd, w, h, iters, prior)
+		res := fit(t, x, Settings{K: k, Seed: 5, MaxIter: iters, Tol: -1, Normalize: NormalizeNone, MAP: prior})
+		for u := range w {
+			for j := range w[u] {
+				if !scalar.EqualWithinRel(res.W.At(u, j), w[u][j], 1e-12) {
+					t.Fatalf("prior %v: W[%d][%d] = %.17g, dense %.17g", prior, u, j, res.W.At(u, j), w[u][j])
+				}
 			}
 		}
-	}
-	// The recorded divergence is that of the returned factors.
-	if d := divergenceDirect(x, res.W.RawMatrix().Data, res.H.RawMatrix().Data, k); !scalar.EqualWithinRel(d, res.Divergence, 1e-12) {
-		t.Fatalf("recorded divergence %.15g, direct %.15g", res.Divergence, d)
+		for i := range h {
+			for j := range h[i] {
+				if !scalar.EqualWithinRel(res.H.At(i, j), h[i][j], 1e-12) {
+					t.Fatalf("prior %v: H[%d][%d] = %.17g, dense %.17g", prior, i, j, res.H.At(i, j), h[i][j])
+				}
+			}
+		}
+		// The recorded divergence is that of the returned factors.
+		if d := divergenceDirect(x, res.W.RawMatrix().Data, res.H.RawMatrix().Data, k); !scalar.EqualWithinRel(d, res.Divergence, 1e-12) {
+			t.Fatalf("recorded divergence %.15g, direct %.15g", res.Divergence, d)
+		}
 	}
 }
 
