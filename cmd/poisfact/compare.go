@@ -63,7 +63,7 @@ func runCompare(args []string, stdout, stderr io.Writer) int {
 	case *trials <= 0 || *iters <= 0:
 		return fail(stderr, "compare", usagef("-trials and -iters must be at least 1"))
 	}
-	x, err := readCounts(pos[0])
+	x, err := readFitCounts(pos[0])
 	if err != nil {
 		return fail(stderr, "compare", err)
 	}

@@ -26,7 +26,7 @@ func loadData(o fitOptions) (*dataParts, error) {
 	if o.in == embeddedInput {
 		x, err = poisfact.Dataset("onlineretail")
 	} else {
-		x, err = readCounts(o.in)
+		x, err = readFitCounts(o.in)
 	}
 	if err != nil {
 		return nil, err

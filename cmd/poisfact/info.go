@@ -119,3 +119,16 @@ func readCounts(path string) (*model.Counts, error) {
 	}
 	return c, nil
 }
+
+// readFitCounts reads a matrix to fit; one without non-zeros is refused
+// here, as the user's to fix.
+func readFitCounts(path string) (*model.Counts, error) {
+	c, err := readCounts(path)
+	if err != nil {
+		return nil, err
+	}
+	if c.NNZ() == 0 {
+		return nil, usagef("%s has no non-zeros: there is nothing to fit", path)
+	}
+	return c, nil
+}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -51,6 +53,8 @@ func TestBadInvocations(t *testing.T) {
 		{"recommend without row", []string{"recommend", "-model", "nowhere"}, "no row"},
 		{"evaluate without test", []string{"evaluate", "-model", "nowhere"}, "no test set"},
 		{"export without out", []string{"export", "-model", "nowhere"}, "no output"},
+		{"fit empty matrix", []string{"fit", "-in", emptyMatrix(t)}, "has no non-zeros"},
+		{"compare empty matrix", []string{"compare", emptyMatrix(t)}, "has no non-zeros"},
 		{"fit malformed file", []string{"fit", "-in", testutil.Testdata("pbmc_small", "README.txt")}, "line 1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -201,4 +205,11 @@ func TestHelp(t *testing.T) {
 			}
 		}
 	}
+}
+
+// emptyMatrix writes a 3 × 3 Matrix Market file with no entries.
+func emptyMatrix(t *testing.T) string {
+	p := filepath.Join(t.TempDir(), "empty.mtx")
+	os.WriteFile(p, []byte("%%MatrixMarket matrix coordinate integer general\n3 3 0\n"), 0o644)
+	return p
 }

@@ -57,7 +57,7 @@ func runSelectK(args []string, stdout, stderr io.Writer) int {
 	case *iters <= 0 || *workers < 0:
 		return fail(stderr, "select-k", usagef("-iters must be at least 1 and -workers at least 0"))
 	}
-	x, err := readCounts(*in)
+	x, err := readFitCounts(*in)
 	if err != nil {
 		return fail(stderr, "select-k", err)
 	}
