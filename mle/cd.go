@@ -8,9 +8,9 @@ import (
 
 // cdIteration runs one cycle of coordinate descent: every entry of W with
 // H fixed (rows in parallel), then every entry of H with the new W fixed
-// (columns in parallel). It returns Σ x log μ at the new point, which the
-// column pass gets for one log per non-zero, and the column sums.
-func (s *state) cdIteration() (xLogMu float64, sumW, sumH []float64) {
+// (columns in parallel). It returns Σ x log(x/μ) at the new point, which
+// the column pass gets for one log per non-zero, and the column sums.
+func (s *state) cdIteration() (xLogXOverMu float64, sumW, sumH []float64) {
 	rowPtr, colIdx, val := s.x.CSR()
 	sumH = s.colSums(s.h, s.cols)
 	s.cdSide(s.rows, s.w, s.h, sumH, func(u int) ([]int32, func(e int) float64) {
@@ -19,13 +19,13 @@ func (s *state) cdIteration() (xLogMu float64, sumW, sumH []float64) {
 	})
 	sumW = s.colSums(s.w, s.rows)
 	colPtr, rowIdx, pos := s.x.CSC()
-	xLogMu = s.cdSide(s.cols, s.h, s.w, sumW, func(i int) ([]int32, func(e int) float64) {
+	xLogXOverMu = s.cdSide(s.cols, s.h, s.w, sumW, func(i int) ([]int32, func(e int) float64) {
 		lo, hi := colPtr[i], colPtr[i+1]
 		p := pos[lo:hi]
 		return rowIdx[lo:hi], func(e int) float64 { return val[p[e]] }
 	})
 	sumH = s.colSums(s.h, s.cols)
-	return xLogMu, sumW, sumH
+	return xLogXOverMu, sumW, sumH
 }
 
 // cdSide updates every entry of the factor F (W or H; its rows are the
@@ -48,8 +48,8 @@ func (s *state) cdIteration() (xLogMu float64, sumW, sumH []float64) {
 // after each step and recomputed from scratch at the start of each row.
 // The other factor's rows for the row's non-zeros are gathered into a
 // per-worker K × (row non-zeros) buffer, so memory beyond the factors is
-// K times the longest row or column, never nnz × K. It returns Σ x log μ
-// over all non-zeros at the end.
+// K times the longest row or column, never nnz × K. It returns
+// Σ x log(x/μ) over all non-zeros at the end.
 func (s *state) cdSide(chunks parallel.Chunks, f, g, sumG []float64, entries func(r int) ([]int32, func(e int) float64)) float64 {
 	k := s.k
 	var a1, b float64
@@ -112,7 +112,7 @@ func (s *state) cdSide(chunks parallel.Chunks, f, g, sumG []float64, entries fun
 				}
 			}
 			for e := range mu {
-				sum += xs[e] * math.Log(mu[e])
+				sum += xs[e] * math.Log(ratio[e]) // x log(x/μ), the divergence's own term
 			}
 		}
 		return sum

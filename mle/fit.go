@@ -60,10 +60,10 @@ func Fit(ctx context.Context, x *model.Counts, settings *Settings) (*Result, err
 		}
 	}
 	// MU's first row pass gives both the first W step's numerators and
-	// the starting point's Σ x log μ; CD gets it from a pass of its own.
-	xLogMu := s.kn.RowSide(s.workers, s.w, s.h, nil, s.outW)
+	// the starting point's Σ x log(x/μ); CD uses only the latter.
+	xLogXOverMu := s.kn.RowSide(s.workers, s.w, s.h, nil, s.outW)
 	sumW, sumH := s.colSums(s.w, s.rows), s.colSums(s.h, s.cols)
-	prev := s.divergence(xLogMu, sumW, sumH) + s.penalty()
+	prev := s.divergence(xLogXOverMu, sumW, sumH) + s.penalty()
 	res := &Result{Status: MaxIterations}
 	var div, obj float64
 	div, obj = prev-s.penalty(), prev
@@ -74,11 +74,11 @@ func Fit(ctx context.Context, x *model.Counts, settings *Settings) (*Result, err
 		}
 		switch set.Method {
 		case MU:
-			xLogMu, sumW, sumH = s.muIteration()
+			xLogXOverMu, sumW, sumH = s.muIteration()
 		case CD:
-			xLogMu, sumW, sumH = s.cdIteration()
+			xLogXOverMu, sumW, sumH = s.cdIteration()
 		}
-		div = s.divergence(xLogMu, sumW, sumH)
+		div = s.divergence(xLogXOverMu, sumW, sumH)
 		obj = div + s.penalty()
 		if math.IsNaN(obj) || math.IsInf(obj, 0) {
 			return nil, fmt.Errorf("mle: the objective became %v at iteration %d: numerical failure (please report with the data and settings)", obj, t)

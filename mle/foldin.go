@@ -69,8 +69,8 @@ func FoldIn(ctx context.Context, h *mat.Dense, x *model.Counts, s *FoldInSetting
 	return mat.NewDense(x.Rows(), k, st.w), nil
 }
 
-// objective returns D (+ the prior's penalty) from Σ x log μ and the
+// objective returns D (+ the prior's penalty) from Σ x log(x/μ) and the
 // column sums of H.
-func (s *state) objective(xLogMu float64, sumH []float64) float64 {
-	return s.divergence(xLogMu, s.colSums(s.w, s.rows), sumH) + s.penalty()
+func (s *state) objective(xLogXOverMu float64, sumH []float64) float64 {
+	return s.divergence(xLogXOverMu, s.colSums(s.w, s.rows), sumH) + s.penalty()
 }

@@ -35,15 +35,15 @@ func (s *state) muApply(f, num, sumOther []float64, chunks parallel.Chunks) {
 // muIteration runs one Lee–Seung iteration whose W numerators, from the
 // row pass over the current W and H, are already in s.outW: the W step,
 // then a column pass with the new W for the H step, then the row pass of
-// the next iteration, whose Σ x log μ is the new point's. It returns that
-// sum and the column sums of the new W and H.
-func (s *state) muIteration() (xLogMu float64, sumW, sumH []float64) {
+// the next iteration, whose Σ x log(x/μ) is the new point's. It returns
+// that sum and the column sums of the new W and H.
+func (s *state) muIteration() (xLogXOverMu float64, sumW, sumH []float64) {
 	sumH = s.colSums(s.h, s.cols)
 	s.muApply(s.w, s.outW, sumH, s.rows)
 	sumW = s.colSums(s.w, s.rows)
 	s.kn.ColSideProducts(s.workers, s.w, s.h, s.outH)
 	s.muApply(s.h, s.outH, sumW, s.cols)
 	sumH = s.colSums(s.h, s.cols)
-	xLogMu = s.kn.RowSide(s.workers, s.w, s.h, nil, s.outW)
-	return xLogMu, sumW, sumH
+	xLogXOverMu = s.kn.RowSide(s.workers, s.w, s.h, nil, s.outW)
+	return xLogXOverMu, sumW, sumH
 }

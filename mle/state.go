@@ -19,7 +19,6 @@ type state struct {
 	kn         *sparse.Kernel
 	rows, cols parallel.Chunks
 	outW, outH []float64 // kernel outputs
-	sumXLogX   float64   // Σ x log x over the non-zeros
 }
 
 func newState(x *model.Counts, k, workers int, prior *Prior) *state {
@@ -30,10 +29,6 @@ func newState(x *model.Counts, k, workers int, prior *Prior) *state {
 		w: make([]float64, n*k), h: make([]float64, p*k),
 		kn: kn, rows: kn.RowChunks(), cols: kn.ColChunks(),
 		outW: make([]float64, n*k), outH: make([]float64, p*k),
-	}
-	_, _, val := x.CSR()
-	for _, v := range val {
-		s.sumXLogX += v * math.Log(v)
 	}
 	return s
 }
@@ -51,15 +46,16 @@ func (s *state) colSums(f []float64, chunks parallel.Chunks) []float64 {
 	})
 }
 
-// divergence returns D(X ‖ W Hᵀ) = Σ x log x − Σ x log μ − Σ x + Σ μ from
-// Σ x log μ over the non-zeros and the column sums of W and H
-// (docs/MATH.md section 1: Σ_ij μ_ij = Σ_k (Σ_i W_ik)(Σ_j H_jk)).
-func (s *state) divergence(xLogMu float64, sumW, sumH []float64) float64 {
+// divergence returns D(X ‖ W Hᵀ) = Σ x log(x/μ) − Σ x + Σ μ from
+// Σ x log(x/μ) over the non-zeros (the kernel's data term) and the column
+// sums of W and H (docs/MATH.md section 1: Σ_ij μ_ij =
+// Σ_k (Σ_i W_ik)(Σ_j H_jk)).
+func (s *state) divergence(xLogXOverMu float64, sumW, sumH []float64) float64 {
 	var total float64
 	for j := range sumW {
 		total += sumW[j] * sumH[j]
 	}
-	return s.sumXLogX - xLogMu - s.x.Total() + total
+	return xLogXOverMu - s.x.Total() + total
 }
 
 // penalty returns the MAP prior's share of the objective,

@@ -26,6 +26,14 @@ type Logs struct {
 	MaxA, MaxB []float64 // the shifts, n and p
 }
 
+// The data term a pass returns depends on whether it is given Logs. With
+// Logs (CAVI) it is Σ x_ui log Σ_k exp(LogA_uk + LogB_ik), the ELBO's
+// likelihood term. Without (maximum likelihood) it is
+// Σ x_ui log(x_ui / S_ui) = Σ x log r, the divergence's own term, summed
+// as such: writing it as Σ x log x − Σ x log S would cancel
+// catastrophically for counts of 1e15, leaving a divergence off by whole
+// nats, even negative.
+//
 // Kernel runs ratio passes over one count matrix at one K. A Kernel holds
 // scratch space: one pass at a time.
 type Kernel struct {
@@ -84,7 +92,7 @@ func (kn *Kernel) ensureScratch(workers int) {
 }
 
 // TwoSided computes outA = A ⊙ (R B) and outB = B ⊙ (Rᵀ A) with one ratio
-// per non-zero, and returns Σ x_ui log S_ui (with logs, the exact
+// per non-zero, and returns the objective's data term (see dataTerm; with logs, the exact
 // Σ x_ui log Σ_k exp(LogA_uk + LogB_ik)). logs may be nil. The factors are
 // n × K and p × K row-major; outA and outB are overwritten.
 func (kn *Kernel) TwoSided(workers int, a, b []float64, logs *Logs, outA, outB []float64) float64 {
@@ -98,7 +106,7 @@ func (kn *Kernel) TwoSided(workers int, a, b []float64, logs *Logs, outA, outB [
 	return s + kn.shiftSum(logs)
 }
 
-// RowSide computes outA = A ⊙ (R B) alone and returns Σ x_ui log S_ui: the
+// RowSide computes outA = A ⊙ (R B) alone and returns the data term: the
 // first half-step of a Lee–Seung iteration.
 func (kn *Kernel) RowSide(workers int, a, b []float64, logs *Logs, outA []float64) float64 {
 	kn.checkDims(a, b, logs)
@@ -109,7 +117,7 @@ func (kn *Kernel) RowSide(workers int, a, b []float64, logs *Logs, outA []float6
 }
 
 // ColSide computes outB = B ⊙ (Rᵀ A) alone, with ratios from the current A
-// and B, and returns Σ x_ui log S_ui: the second half-step of a Lee–Seung
+// and B, and returns the data term: the second half-step of a Lee–Seung
 // iteration.
 func (kn *Kernel) ColSide(workers int, a, b []float64, logs *Logs, outB []float64) float64 {
 	kn.checkDims(a, b, logs)
@@ -180,7 +188,11 @@ func (kn *Kernel) rowPass(workers int, a, b []float64, logs *Logs, outA, ratio [
 					ratio[e] = r
 				}
 				floats.AddScaled(acc, r, bi)
-				sum += x * math.Log(s)
+				if logs != nil {
+					sum += x * math.Log(s)
+				} else {
+					sum += x * math.Log(r)
+				}
 			}
 			out := outA[u*K : (u+1)*K]
 			floats.MulTo(out, au, acc)
@@ -222,7 +234,11 @@ func (kn *Kernel) colPass(workers int, a, b []float64, logs *Logs, outB, ratio [
 						s = max(s, underflow)
 						r = x / s
 						if wantSum {
-							sum += x * math.Log(s)
+							if logs != nil {
+					sum += x * math.Log(s)
+				} else {
+					sum += x * math.Log(r)
+				}
 						}
 					}
 				}

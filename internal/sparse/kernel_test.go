@@ -42,7 +42,8 @@ func randomFactor(r *rand.Rand, m, k int) []float64 {
 }
 
 // denseReference computes, cell by cell over the dense matrix, the
-// products A ⊙ (R B), B ⊙ (Rᵀ A) and Σ x log S, with r = 0 where x = 0.
+// products A ⊙ (R B), B ⊙ (Rᵀ A) and Σ x log(x/S), with r = 0 where
+// x = 0.
 func denseReference(x *model.Counts, a, b []float64, k int) (outA, outB []float64, xlogS float64) {
 	n, p := x.Dims()
 	outA = make([]float64, n*k)
@@ -57,7 +58,7 @@ func denseReference(x *model.Counts, a, b []float64, k int) (outA, outB []float6
 			for q := 0; q < k; q++ {
 				s += a[u*k+q] * b[i*k+q]
 			}
-			xlogS += xv * math.Log(s)
+			xlogS += xv * math.Log(xv/s)
 			for q := 0; q < k; q++ {
 				outA[u*k+q] += a[u*k+q] * xv / s * b[i*k+q]
 				outB[i*k+q] += b[i*k+q] * xv / s * a[u*k+q]
@@ -98,7 +99,7 @@ func TestPassesAgainstDense(t *testing.T) {
 			// 1e-12: the sums differ only in the order of a few dozen terms.
 			assertClose(t, "two-sided A", outA, wantA, 1e-12)
 			assertClose(t, "two-sided B", outB, wantB, 1e-12)
-			assertClose(t, "two-sided Σ x log S", []float64{s}, []float64{wantS}, 1e-12)
+			assertClose(t, "two-sided Σ x log(x/S)", []float64{s}, []float64{wantS}, 1e-12)
 			clear(outA)
 			clear(outB)
 			sa := kn.RowSide(3, a, b, nil, outA)
