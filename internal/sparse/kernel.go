@@ -235,10 +235,10 @@ func (kn *Kernel) colPass(workers int, a, b []float64, logs *Logs, outB, ratio [
 						r = x / s
 						if wantSum {
 							if logs != nil {
-					sum += x * math.Log(s)
-				} else {
-					sum += x * math.Log(r)
-				}
+								sum += x * math.Log(s)
+							} else {
+								sum += x * math.Log(r)
+							}
 						}
 					}
 				}
