@@ -102,7 +102,8 @@ func CAVI(ctx context.Context, x *model.Counts, settings *Settings) (*Result, er
 		check := t%s.CheckEvery == 0 || t == s.MaxIter
 		current := elbo
 		if check && s.Validation != nil {
-			it.ValidLogLik = s.Validation.LogLik(pointRate(rows.mean, cols.mean, k)).Mean
+			means := model.Factors{W: mat.NewDense(n, k, rows.mean), H: mat.NewDense(p, k, cols.mean)}
+			it.ValidLogLik = s.Validation.LogLik(means.Rate).Mean
 			current = it.ValidLogLik
 		}
 		it.Elapsed = time.Since(start)
@@ -138,18 +139,6 @@ func CAVI(ctx context.Context, x *model.Counts, settings *Settings) (*Result, er
 // once and then climb for hundreds of sweeps (seen on onlineretail at
 // K = 100), so a single fall is not evidence of overfitting.
 const validationPatience = 3
-
-// pointRate returns μ_ui = Σ_k E θ_uk E β_ik from flat means.
-func pointRate(eTheta, eBeta []float64, k int) func(u, i int) float64 {
-	return func(u, i int) float64 {
-		a, b := eTheta[u*k:(u+1)*k], eBeta[i*k:(i+1)*k]
-		var s float64
-		for j := range a {
-			s += a[j] * b[j]
-		}
-		return s
-	}
-}
 
 // posterior hands the two sides' parameters over to a model.Posterior;
 // the sides must not be used after.

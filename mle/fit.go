@@ -63,10 +63,10 @@ func Fit(ctx context.Context, x *model.Counts, settings *Settings) (*Result, err
 	// the starting point's Σ x log(x/μ); CD uses only the latter.
 	xLogXOverMu := s.kn.RowSide(s.workers, s.w, s.h, nil, s.outW)
 	sumW, sumH := s.colSums(s.w, s.rows), s.colSums(s.h, s.cols)
-	prev := s.divergence(xLogXOverMu, sumW, sumH) + s.penalty()
+	div := s.divergence(xLogXOverMu, sumW, sumH)
+	obj := div + s.penalty()
+	prev := obj
 	res := &Result{Status: MaxIterations}
-	var div, obj float64
-	div, obj = prev-s.penalty(), prev
 	for t := 1; t <= set.MaxIter; t++ {
 		if ctx.Err() != nil {
 			res.Status = Cancelled

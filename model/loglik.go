@@ -16,37 +16,15 @@ import (
 // costs O((n+p)K). A non-zero with μ = 0 gives −Inf, which is the right
 // answer and is not hidden.
 func PoissonLogLik(x *Counts, w, h mat.Matrix) float64 {
-	wd, hd := mat.DenseCopyOf(w), mat.DenseCopyOf(h)
-	n, k := wd.Dims()
-	p, _ := hd.Dims()
+	f := Factors{W: mat.DenseCopyOf(w), H: mat.DenseCopyOf(h)}
 	var ll float64
-	for u := 0; u < n; u++ {
-		wu := wd.RawRowView(u)
+	for u := 0; u < x.Rows(); u++ {
 		cols, vals := x.Row(u)
 		for e, i := range cols {
-			hi := hd.RawRowView(int(i))
-			var mu float64
-			for j := range wu {
-				mu += wu[j] * hi[j]
-			}
-			ll += xLogMu(vals[e], mu) - lgamma(vals[e]+1)
+			ll += xLogMu(vals[e], f.Rate(u, int(i))) - lgamma(vals[e]+1)
 		}
 	}
-	sw, sh := make([]float64, k), make([]float64, k)
-	for u := 0; u < n; u++ {
-		for j, v := range wd.RawRowView(u) {
-			sw[j] += v
-		}
-	}
-	for i := 0; i < p; i++ {
-		for j, v := range hd.RawRowView(i) {
-			sh[j] += v
-		}
-	}
-	for j := range sw {
-		ll -= sw[j] * sh[j]
-	}
-	return ll
+	return ll - f.Total()
 }
 
 // xLogMu returns x log μ with 0 log 0 = 0.

@@ -62,16 +62,14 @@ func WriteFile(path string, c *Counts) error {
 		write = WriteMatrixMarket
 	case "triplets":
 		write = WriteTriplets
+		if strings.HasSuffix(strings.TrimSuffix(path, ".gz"), ".csv") {
+			write = func(w io.Writer, c *Counts) error { return writeTriplets(w, c, ',') }
+		}
 	default:
 		return fmt.Errorf("%w: %s: unknown file type (want .mtx, .tsv, .csv or .txt, optionally .gz)", ErrFormat, path)
 	}
 	gz := strings.HasSuffix(path, ".gz")
-	err := writeAtomic(path, func(w io.Writer) error {
-		if strings.HasSuffix(strings.TrimSuffix(path, ".gz"), ".csv") {
-			write = func(w io.Writer, c *Counts) error { return writeTriplets(w, c, ',') }
-		}
-		return write(w, c)
-	}, gz)
+	err := writeAtomic(path, func(w io.Writer) error { return write(w, c) }, gz)
 	if err != nil {
 		return err
 	}

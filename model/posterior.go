@@ -118,13 +118,13 @@ func (q *Posterior) Rate(u, i int) float64 {
 
 // RowRates returns μ_ui for every column i of row u.
 func (q *Posterior) RowRates(u int) []float64 {
-	_, p, _ := q.Dims()
-	et := q.ETheta().RawRowView(u)
-	eb := q.EBeta()
-	out := make([]float64, p)
-	for i := range out {
-		out[i] = mat.Dot(mat.NewVecDense(len(et), et), eb.RowView(i))
+	_, p, k := q.Dims()
+	et := make([]float64, k)
+	for j := range et {
+		et[j] = q.ThetaShape.At(u, j) / q.ThetaRate.At(u, j)
 	}
+	out := make([]float64, p)
+	Factors{W: mat.NewDense(1, k, et), H: q.EBeta()}.RowRates(0, out)
 	return out
 }
 

@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"time"
 
+	"github.com/poisfact/poisfact/internal/parallel"
 	"github.com/poisfact/poisfact/model"
 )
 
@@ -108,7 +109,7 @@ func runFit(args []string, stdout, stderr io.Writer) int {
 	}
 	n, p := data.all.Dims()
 	report.Model, report.Input, report.Rows, report.Cols, report.NNZ = o.modelName, o.in, n, p, data.all.NNZ()
-	report.K, report.Workers, report.Seed = o.k, workersUsed(o.workers), o.seed
+	report.K, report.Workers, report.Seed = o.k, parallel.Workers(o.workers), o.seed
 	if report.Iterations > 0 {
 		report.SecondsPerIteration = report.Seconds / float64(report.Iterations)
 	}

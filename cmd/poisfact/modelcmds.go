@@ -207,11 +207,6 @@ func factorTSV(m *mat.Dense, labels []string) []byte {
 	return b
 }
 
-// topColumns lists the top columns of each factor.
-func topColumns(cols *mat.Dense, n int) [][]evaluation.Item {
-	return evaluation.TopColumnsPerFactor(cols, n)
-}
-
 // firstField returns a label's text for a one-line listing: a
 // "code<TAB>description" label shows its description.
 func firstField(label string) string {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/poisfact/poisfact/evaluation"
 	"github.com/poisfact/poisfact/model"
 )
 
@@ -66,7 +67,7 @@ func runFactors(args []string, stdout, stderr io.Writer) int {
 	if m.Kind == model.KindHPF {
 		cols = m.Posterior.EBeta()
 	}
-	top := topColumns(cols, *n)
+	top := evaluation.TopColumnsPerFactor(cols, *n)
 	if *asJSON {
 		out := make([][]recommendation, len(top))
 		for k, items := range top {

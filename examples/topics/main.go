@@ -12,6 +12,7 @@ import (
 	"io"
 	"log"
 	"os"
+	"sort"
 	"strings"
 
 	"gonum.org/v1/plot/plotter"
@@ -146,18 +147,15 @@ func run(cfg config, w io.Writer) error {
 	return nb.Close()
 }
 
-// topByScore returns the n items with the largest scores.
+// topByScore returns the n items with the largest scores, ties by column.
 func topByScore(items []evaluation.Item, n int) []evaluation.Item {
-	f := make([]float64, len(items))
-	for j, it := range items {
-		f[j] = it.Score
-	}
-	best := evaluation.TopColumnsPerFactor(column(f), n)[0]
-	out := make([]evaluation.Item, len(best))
-	for j, b := range best {
-		out[j] = items[b.Col]
-	}
-	return out
+	sort.Slice(items, func(a, b int) bool {
+		if items[a].Score != items[b].Score {
+			return items[a].Score > items[b].Score
+		}
+		return items[a].Col < items[b].Col
+	})
+	return items[:min(n, len(items))]
 }
 
 // abbreviate shortens a title for an axis label: "Sense & Sensibility" →

@@ -8,7 +8,8 @@
 //	S_ui = Σ_k A_uk B_ik,   r_ui = x_ui / S_ui
 //
 // and from them A ⊙ (R B) (a CSR pass over rows) and/or B ⊙ (Rᵀ A) (a CSC
-// pass over columns), plus Σ x_ui log S_ui for the objective. With
+// pass over columns), plus the objective's data term over the non-zeros
+// (see Kernel). With
 // A = exp(E log θ − max) and B = exp(E log β − max) the two products are
 // Σ_i x_ui φ_uik and Σ_u x_ui φ_uik of hierarchical Poisson factorization;
 // with A = W, B = H they are the numerators of the Lee–Seung updates. The

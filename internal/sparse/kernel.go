@@ -138,7 +138,7 @@ func (kn *Kernel) ColSideProducts(workers int, a, b []float64, outB []float64) {
 }
 
 // shiftSum returns Σ_u MaxA_u · rowsum_u + Σ_i MaxB_i · colsum_i, which
-// turns Σ x log S into Σ x log Σ_k exp(LogA + LogB).
+// turns the log-mode sum Σ x log S into Σ x log Σ_k exp(LogA + LogB).
 func (kn *Kernel) shiftSum(logs *Logs) float64 {
 	if logs == nil {
 		return 0
@@ -206,7 +206,7 @@ func (kn *Kernel) rowPass(workers int, a, b []float64, logs *Logs, outA, ratio [
 
 // colPass is the CSC pass. With ratio it reads the ratios of the last row
 // pass; without, it computes them from A and B, and with wantSum also
-// Σ x log S.
+// the data term.
 func (kn *Kernel) colPass(workers int, a, b []float64, logs *Logs, outB, ratio []float64, wantSum bool) float64 {
 	kn.ensureScratch(workers)
 	K := kn.k
