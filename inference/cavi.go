@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"time"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/poisfact/poisfact/internal/fitting"
@@ -16,18 +16,58 @@ import (
 
 // Result is a fitted HPF model with the record of its fit.
 type Result struct {
-	// Posterior holds every variational shape and rate.
+	// Posterior holds every variational shape and rate: those of the best
+	// check of the best restart.
 	Posterior *model.Posterior
-	// Trace has one record per sweep, Trace[t-1] for sweep t.
+	// Trace has one record per sweep of every restart, in the order they
+	// ran (Iteration.Restart, Iteration.Iter).
 	Trace []Iteration
-	// Status says why the fit stopped.
+	// Criterion is the criterion that stopped the fit and chose the
+	// parameters, defaults resolved.
+	Criterion Criterion
+	// Best is the criterion's value for Posterior.
+	Best float64
+	// Restart is the index of the restart Posterior comes from, and
+	// Restarts the summary of every restart.
+	Restart  int
+	Restarts []Restart
+	// Status says why the chosen restart stopped.
 	Status Status
-	// Iterations is the number of complete sweeps.
-	Iterations int
+	// Iterations is the number of complete sweeps of the chosen restart,
+	// and BestIter the sweep Posterior was checked at.
+	Iterations, BestIter int
 	// ELBO is the exact ELBO of Posterior on the training counts.
 	ELBO float64
-	// Elapsed is the wall time of the fit.
+	// Elapsed is the wall time of the whole fit, restarts included.
 	Elapsed time.Duration
+}
+
+// Restart summarizes one restart of a fit.
+type Restart struct {
+	// Seed is the seed of its start, RestartSeed(Settings.Seed, r).
+	Seed uint64
+	// Status says why it stopped.
+	Status Status
+	// Iterations is its number of sweeps, BestIter the sweep of its best
+	// check, Best the criterion there and ELBO the ELBO there.
+	Iterations, BestIter int
+	Best, ELBO           float64
+	// Elapsed is its wall time, the start included.
+	Elapsed time.Duration
+}
+
+// RestartSeed returns the seed of restart r of a fit seeded by seed: seed
+// itself for r = 0, so that one restart is the plain fit, and a SplitMix64
+// hash of (seed, r) for the others, so that restarts of nearby seeds do
+// not share starts.
+func RestartSeed(seed uint64, r int) uint64 {
+	if r == 0 {
+		return seed
+	}
+	z := seed + uint64(r)*0x9e3779b97f4a7c15
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
 }
 
 // CAVI fits HPF to x by coordinate-ascent variational inference
@@ -39,118 +79,245 @@ type Result struct {
 // sweep t+1. Held-out cells of a split are zeros of x, as in the paper,
 // unless Settings.Mask leaves them out of the likelihood.
 //
+// Every CheckEvery sweeps the criterion is computed; the parameters of
+// the best check are kept, and the fit stops after Patience checks
+// without improvement (docs/MATH.md section 6). With Restarts > 1 the fit
+// runs from that many seeded starts, one after the other on all workers,
+// and returns the restart whose best check is best.
+//
 // Cancelling ctx stops the fit after the current sweep with status
-// Cancelled and the parameters of the last complete sweep.
+// Cancelled and the best check so far (the last complete sweep is
+// checked).
 func CAVI(ctx context.Context, x *model.Counts, settings *Settings) (*Result, error) {
 	s, err := settings.withDefaults(x)
 	if err != nil {
 		return nil, err
 	}
 	start := time.Now()
-	n, p := x.Dims()
-	k, h, w := s.K, s.Hyper, s.Workers
-	kn := sparse.New(x, k)
-	rows := newSide(n, k, h.A, h.APrime, h.BPrime, h.NonHierarchical, kn.RowChunks())
-	cols := newSide(p, k, h.C, h.CPrime, h.DPrime, h.NonHierarchical, kn.ColChunks())
-	if s.Mask != nil {
-		rows.maskPtr, rows.maskIdx, _ = s.Mask.CSR()
-		cols.maskPtr, cols.maskIdx, _ = s.Mask.CSC()
-	}
-	rows.initialize(rand.NewPCG(s.Seed, 1))
-	cols.initialize(rand.NewPCG(s.Seed, 2))
-
-	var lgammaX float64 // Σ log Γ(x_ui + 1), a constant of the ELBO
-	_, _, val := x.CSR()
-	for _, v := range val {
-		lgammaX += lgamma(v + 1)
-	}
-	phiRow, phiCol := make([]float64, n*k), make([]float64, p*k)
-	logs := &sparse.Logs{LogA: rows.logF, LogB: cols.logF, MaxA: rows.shift, MaxB: cols.shift}
-
-	// evaluate runs the ratio pass for the current parameters: it fills
-	// phiRow and phiCol for the next sweep and returns their ELBO.
-	evaluate := func(rowELBO, colELBO float64, sumTheta, sumBeta []float64) float64 {
-		lik := kn.TwoSided(w, rows.fac, cols.fac, logs, phiRow, phiCol)
-		var cross float64
-		for j := range sumTheta {
-			cross += sumTheta[j] * sumBeta[j]
+	f := newFit(x, s)
+	res := &Result{Criterion: s.Criterion, Best: math.Inf(-1)}
+	var chosen *snapshot
+	for r := 0; r < s.Restarts; r++ {
+		run, err := f.run(ctx, r, RestartSeed(s.Seed, r), start, res)
+		if err != nil {
+			return nil, err
 		}
-		return lik - lgammaX - cross + rowELBO + colELBO
-	}
-	rowELBO, sumTheta := rows.sweep(w, nil, nil, cols.mean, false)
-	colELBO, sumBeta := cols.sweep(w, nil, nil, rows.mean, true)
-	elbo := evaluate(rowELBO, colELBO, sumTheta, sumBeta)
-
-	res := &Result{Status: MaxIterations}
-	falls := 0 // successive checks at which the validation log-likelihood fell
-	prevCheck := elbo
-	if s.Validation != nil {
-		prevCheck = math.NaN()
-	}
-	for t := 1; t <= s.MaxIter; t++ {
-		if ctx.Err() != nil {
-			res.Status = Cancelled
+		res.Restarts = append(res.Restarts, run)
+		if chosen == nil || run.Best > res.Best {
+			chosen, f.best = f.best, chosen
+			res.Restart, res.Best, res.Status = r, run.Best, run.Status
+			res.Iterations, res.BestIter, res.ELBO = run.Iterations, run.BestIter, run.ELBO
+		}
+		if run.Status == Cancelled {
 			break
 		}
-		rowELBO, sumTheta = rows.sweep(w, phiRow, sumBeta, cols.mean, false)
-		colELBO, sumBeta = cols.sweep(w, phiCol, sumTheta, rows.mean, true)
-		elbo = evaluate(rowELBO, colELBO, sumTheta, sumBeta)
-		if math.IsNaN(elbo) || math.IsInf(elbo, 0) {
-			return nil, fmt.Errorf("inference: the ELBO became %v at sweep %d: numerical failure (please report with the data and settings)", elbo, t)
-		}
-		it := Iteration{Iter: t, ELBO: elbo, ValidLogLik: math.NaN()}
-		check := t%s.CheckEvery == 0 || t == s.MaxIter
-		current := elbo
-		if check && s.Validation != nil {
-			means := model.Factors{W: mat.NewDense(n, k, rows.mean), H: mat.NewDense(p, k, cols.mean)}
-			it.ValidLogLik = s.Validation.LogLik(means.Rate).Mean
-			current = it.ValidLogLik
-		}
-		it.Elapsed = time.Since(start)
-		res.Trace = append(res.Trace, it)
-		res.Iterations = t
-		if s.Recorder != nil {
-			s.Recorder(it)
-		}
-		if !check {
-			continue
-		}
-		if s.Validation != nil && current < prevCheck {
-			falls++
-		} else {
-			falls = 0
-		}
-		if t >= s.MinIter && s.Tol > 0 && (falls >= validationPatience || fitting.RelativeChange(current, prevCheck, s.Tol)) {
-			res.Status = Converged
-			break
-		}
-		prevCheck = current
 	}
-	res.ELBO = elbo
-	res.Posterior = rows.posterior(cols, h)
+	res.Posterior = chosen.posterior(f.rows, f.cols, s.Hyper)
 	res.Elapsed = time.Since(start)
 	return res, nil
 }
 
-// validationPatience is how many successive checks the validation
-// log-likelihood must fall before the fit stops on it. The HPF paper's
-// reference code stops at the first fall; but in the first sweeps, while
-// the factors break their initial symmetry, the validation value can dip
-// once and then climb for hundreds of sweeps (seen on onlineretail at
-// K = 100), so a single fall is not evidence of overfitting.
-const validationPatience = 3
+// fitState holds the buffers of a CAVI fit, shared by its restarts.
+type fitState struct {
+	x       *model.Counts
+	s       Settings
+	kn      *sparse.Kernel
+	rows    *side
+	cols    *side
+	logs    *sparse.Logs
+	lgammaX float64 // Σ log Γ(x_ui + 1), a constant of the ELBO
+	// phiRow and phiCol are Σ_i x_ui φ_uik and Σ_u x_ui φ_uik from the
+	// latest ratio pass.
+	phiRow, phiCol []float64
+	// best is the current restart's best check (nil until one is taken).
+	best *snapshot
+}
 
-// posterior hands the two sides' parameters over to a model.Posterior;
-// the sides must not be used after.
-func (rows *side) posterior(cols *side, h model.HPF) *model.Posterior {
+func newFit(x *model.Counts, s Settings) *fitState {
+	n, p := x.Dims()
+	k, h := s.K, s.Hyper
+	kn := sparse.New(x, k)
+	f := &fitState{
+		x: x, s: s, kn: kn,
+		rows:   newSide(n, k, h.A, h.APrime, h.BPrime, h.NonHierarchical, kn.RowChunks()),
+		cols:   newSide(p, k, h.C, h.CPrime, h.DPrime, h.NonHierarchical, kn.ColChunks()),
+		phiRow: make([]float64, n*k), phiCol: make([]float64, p*k),
+	}
+	if s.Mask != nil {
+		f.rows.maskPtr, f.rows.maskIdx, _ = s.Mask.CSR()
+		f.cols.maskPtr, f.cols.maskIdx, _ = s.Mask.CSC()
+	}
+	f.logs = &sparse.Logs{LogA: f.rows.logF, LogB: f.cols.logF, MaxA: f.rows.shift, MaxB: f.cols.shift}
+	_, _, val := x.CSR()
+	for _, v := range val {
+		f.lgammaX += lgamma(v + 1)
+	}
+	return f
+}
+
+// evaluate runs the ratio pass for the current parameters: it fills
+// phiRow and phiCol for the next sweep and returns their ELBO.
+func (f *fitState) evaluate(rowELBO, colELBO float64, sumTheta, sumBeta []float64) float64 {
+	lik := f.kn.TwoSided(f.s.Workers, f.rows.fac, f.cols.fac, f.logs, f.phiRow, f.phiCol)
+	return lik - f.lgammaX - floats.Dot(sumTheta, sumBeta) + rowELBO + colELBO
+}
+
+// run fits one restart from the start seeded by seed, appending its
+// sweeps to res.Trace, and leaves its best check in f.best.
+func (f *fitState) run(ctx context.Context, restart int, seed uint64, fitStart time.Time, res *Result) (Restart, error) {
+	s := f.s
+	runStart := time.Now()
+	out := Restart{Seed: seed, Status: MaxIterations}
+	if err := f.start(ctx, seed); err != nil {
+		return out, err
+	}
+	w := s.Workers
+	rowELBO, sumTheta := f.rows.sweep(w, nil, nil, f.cols.mean, false)
+	colELBO, sumBeta := f.cols.sweep(w, nil, nil, f.rows.mean, true)
+	elbo := f.evaluate(rowELBO, colELBO, sumTheta, sumBeta)
+
+	stop := fitting.Stopper{Tol: s.Tol, Patience: s.Patience, MinIter: s.MinIter}
+	checked := -1 // the last sweep checked
+	check := func(t int, it *Iteration) bool {
+		checked = t
+		v := f.criterion(elbo, sumTheta, sumBeta, it)
+		it.Criterion = v
+		best, done := stop.Check(t, v)
+		if best {
+			f.best = f.best.take(f.rows, f.cols, t, v, elbo)
+		}
+		return done
+	}
+	t := 0
+	for t < s.MaxIter {
+		if ctx.Err() != nil {
+			out.Status = Cancelled
+			break
+		}
+		t++
+		rowELBO, sumTheta = f.rows.sweep(w, f.phiRow, sumBeta, f.cols.mean, false)
+		colELBO, sumBeta = f.cols.sweep(w, f.phiCol, sumTheta, f.rows.mean, true)
+		elbo = f.evaluate(rowELBO, colELBO, sumTheta, sumBeta)
+		if math.IsNaN(elbo) || math.IsInf(elbo, 0) {
+			return out, fmt.Errorf("inference: the ELBO became %v at sweep %d: numerical failure (please report with the data and settings)", elbo, t)
+		}
+		it := Iteration{Restart: restart, Iter: t, ELBO: elbo, ValidLogLik: math.NaN(), ValidLogLikNonzero: math.NaN(), Criterion: math.NaN()}
+		done := false
+		if t%s.CheckEvery == 0 || t == s.MaxIter {
+			done = check(t, &it)
+		}
+		it.Elapsed = time.Since(fitStart)
+		res.Trace = append(res.Trace, it)
+		if s.Recorder != nil {
+			s.Recorder(it)
+		}
+		if done {
+			out.Status = Converged
+			break
+		}
+	}
+	if checked != t {
+		// Cancelled between checks (or before the first sweep): the last
+		// complete sweep is checked too, so that no finished work is lost.
+		var it Iteration
+		check(t, &it)
+	}
+	out.Iterations = t
+	out.Best, out.BestIter = stop.Best()
+	if f.best == nil || f.best.iter != out.BestIter {
+		// No finite check (cannot happen for a finite ELBO): keep the
+		// current parameters.
+		f.best = f.best.take(f.rows, f.cols, t, out.Best, elbo)
+		out.BestIter = t
+	}
+	out.ELBO = f.best.elbo
+	out.Elapsed = time.Since(runStart)
+	return out, nil
+}
+
+// criterion returns the stopping criterion for the current parameters,
+// recording the validation log-likelihood in it when it is computed.
+func (f *fitState) criterion(elbo float64, sumTheta, sumBeta []float64, it *Iteration) float64 {
+	if f.s.Validation != nil {
+		n, p := f.x.Dims()
+		means := model.Factors{W: mat.NewDense(n, f.s.K, f.rows.mean), H: mat.NewDense(p, f.s.K, f.cols.mean)}
+		ll := f.s.Validation.LogLik(means.Rate)
+		it.ValidLogLik, it.ValidLogLikNonzero = ll.Mean, ll.MeanNonzero
+	}
+	switch f.s.Criterion {
+	case CriterionValidation:
+		return it.ValidLogLik
+	case CriterionValidationNonzero:
+		return it.ValidLogLikNonzero
+	case CriterionTrainLogLik:
+		return f.trainLogLik(sumTheta, sumBeta)
+	}
+	return elbo
+}
+
+// trainLogLik returns Σ_ui [x log μ − μ − log x!] over the training cells
+// (masked cells left out) for μ = E θ E βᵀ, in parallel over fixed row
+// chunks.
+func (f *fitState) trainLogLik(sumTheta, sumBeta []float64) float64 {
+	k := f.s.K
+	ptr, idx, val := f.x.CSR()
+	rows, cols := f.rows, f.cols
+	nz := rows.chunks.Sum(f.s.Workers, func(_, lo, hi int) float64 {
+		var acc float64
+		for u := lo; u < hi; u++ {
+			mu := rows.mean[u*k : (u+1)*k]
+			for e := ptr[u]; e < ptr[u+1]; e++ {
+				i := int(idx[e])
+				acc += val[e] * math.Log(floats.Dot(mu, cols.mean[i*k:(i+1)*k]))
+			}
+			if rows.maskPtr != nil {
+				for e := rows.maskPtr[u]; e < rows.maskPtr[u+1]; e++ {
+					i := int(rows.maskIdx[e])
+					acc += floats.Dot(mu, cols.mean[i*k:(i+1)*k])
+				}
+			}
+		}
+		return acc
+	})
+	return nz - f.lgammaX - floats.Dot(sumTheta, sumBeta)
+}
+
+// snapshot is a copy of both sides' shapes and rates at one check.
+type snapshot struct {
+	rowShape, rowRate, rowAct []float64
+	colShape, colRate, colAct []float64
+	iter                      int
+	value, elbo               float64
+}
+
+// take copies the sides' parameters into s, allocating it when nil, and
+// returns it.
+func (s *snapshot) take(rows, cols *side, iter int, value, elbo float64) *snapshot {
+	if s == nil {
+		s = &snapshot{}
+	}
+	cp := func(dst *[]float64, src []float64) { *dst = append((*dst)[:0], src...) }
+	cp(&s.rowShape, rows.shape)
+	cp(&s.rowRate, rows.rate)
+	cp(&s.rowAct, rows.actRate)
+	cp(&s.colShape, cols.shape)
+	cp(&s.colRate, cols.rate)
+	cp(&s.colAct, cols.actRate)
+	s.iter, s.value, s.elbo = iter, value, elbo
+	return s
+}
+
+// posterior hands the snapshot's parameters over to a model.Posterior;
+// the snapshot must not be used after.
+func (s *snapshot) posterior(rows, cols *side, h model.HPF) *model.Posterior {
 	q := &model.Posterior{
 		Hyper:      h,
-		ThetaShape: mat.NewDense(rows.m, rows.k, rows.shape), ThetaRate: mat.NewDense(rows.m, rows.k, rows.rate),
-		BetaShape: mat.NewDense(cols.m, cols.k, cols.shape), BetaRate: mat.NewDense(cols.m, cols.k, cols.rate),
+		ThetaShape: mat.NewDense(rows.m, rows.k, s.rowShape), ThetaRate: mat.NewDense(rows.m, rows.k, s.rowRate),
+		BetaShape: mat.NewDense(cols.m, cols.k, s.colShape), BetaRate: mat.NewDense(cols.m, cols.k, s.colRate),
 	}
 	if !h.NonHierarchical {
-		q.XiShape, q.XiRate = constant(rows.m, rows.actShape), rows.actRate
-		q.EtaShape, q.EtaRate = constant(cols.m, cols.actShape), cols.actRate
+		q.XiShape, q.XiRate = constant(rows.m, rows.actShape), s.rowAct
+		q.EtaShape, q.EtaRate = constant(cols.m, cols.actShape), s.colAct
 	}
 	return q
 }

@@ -71,7 +71,9 @@ func FoldIn(ctx context.Context, q *model.Posterior, x *model.Counts, s *FoldInS
 	h := q.Hyper
 	kn := sparse.New(x, k)
 	rows := newSide(x.Rows(), k, h.A, h.APrime, h.BPrime, h.NonHierarchical, kn.RowChunks())
-	rows.initialize(rand.NewPCG(set.Seed, 1))
+	// The fold-in runs to convergence with β fixed, so a small jitter
+	// of the prior is start enough.
+	rows.jitter(rand.NewPCG(set.Seed, 1), 0.01)
 	cols := newSide(p, k, h.C, h.CPrime, h.DPrime, h.NonHierarchical, kn.ColChunks())
 	copy(cols.shape, q.BetaShape.RawMatrix().Data)
 	copy(cols.rate, q.BetaRate.RawMatrix().Data)

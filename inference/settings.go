@@ -19,21 +19,42 @@ type Settings struct {
 	// Hyper holds the hyperparameters; zero fields take the defaults of
 	// model.HPF (a = a' = c = c' = 0.3, b' = d' = 1).
 	Hyper model.HPF
-	// MaxIter bounds the number of sweeps. Zero means 1000.
+	// Init chooses the starting point; the zero value is the default
+	// start (see Init).
+	Init Init
+	// MaxIter bounds the number of sweeps of each restart. Zero means
+	// 1000.
 	MaxIter int
-	// MinIter is the number of sweeps before convergence may be declared.
-	// Zero means 10.
+	// MinIter is the number of sweeps before the fit may stop. Zero
+	// means DefaultMinIter for the held-out and training log-likelihood,
+	// 10 for the ELBO.
 	MinIter int
-	// Tol is the relative change below which the fit has converged: of
-	// the ELBO, or of the validation log-likelihood when Validation is
-	// set (as in the HPF paper), in which case a fall of the validation
-	// log-likelihood at three successive checks also stops the fit. Zero means 1e-6; a negative value
-	// turns the test off, so the fit runs MaxIter sweeps.
-	Tol float64
-	// CheckEvery is how often, in sweeps, the validation log-likelihood is
-	// computed and convergence is tested. Zero means 1. The ELBO is
-	// recorded every sweep regardless.
+	// Criterion is what the stopping rule watches and what chooses the
+	// parameters returned and the best restart. The zero value means
+	// CriterionValidation when Validation is set, CriterionELBO
+	// otherwise.
+	Criterion Criterion
+	// CheckEvery is how often, in sweeps, the criterion is computed and
+	// the stopping rule applied. Zero means the default, which depends on
+	// the criterion: DefaultCheckEvery for the held-out and training
+	// log-likelihood, 1 for the ELBO (which every sweep computes anyway).
+	// The last sweep is always checked.
 	CheckEvery int
+	// Patience is the number of successive checks without an improvement
+	// of more than Tol (relative) after which the fit stops. Zero means
+	// DefaultPatience for the held-out and training log-likelihood, 1 for
+	// the ELBO, which never falls.
+	Patience int
+	// Tol is the relative improvement of the criterion over its best
+	// check that counts as progress. Zero means DefaultLogLikTol for the
+	// held-out and training log-likelihood, 1e-6 for the ELBO; a negative value
+	// turns the stopping rule off, so the fit runs MaxIter sweeps (and
+	// still returns the best check).
+	Tol float64
+	// Restarts is the number of fits from different starts; the one whose
+	// best check is best by the criterion is returned. Restart r uses the
+	// seed RestartSeed(Seed, r). Zero means 1.
+	Restarts int
 	// Validation, when set, is a held-out set (model.Split.HeldOut) whose
 	// mean log-likelihood (model.HeldOutLogLik.Mean) is recorded at each
 	// check and drives the stopping rule.
@@ -45,25 +66,33 @@ type Settings struct {
 	// every cell not in the training counts is an observed zero
 	// (docs/MATH.md section 4). Masking costs O(|mask|·K) per sweep.
 	Mask *model.Counts
-	// Seed seeds the initialization.
+	// Seed seeds the initialization of the first restart, and through
+	// RestartSeed those of the others.
 	Seed uint64
 	// Workers is the number of goroutines. Zero means
 	// runtime.GOMAXPROCS(0). The result does not depend on it.
 	Workers int
-	// Recorder, when set, is called after every sweep with that sweep's
-	// record, from the goroutine that called CAVI.
+	// Recorder, when set, is called after every sweep of every restart
+	// with that sweep's record, from the goroutine that called CAVI.
 	Recorder func(Iteration)
 }
 
 // Iteration is the record of one sweep.
 type Iteration struct {
-	// Iter is the sweep number, from 1.
+	// Restart is the restart the sweep belongs to, from 0.
+	Restart int
+	// Iter is the sweep number within its restart, from 1.
 	Iter int
 	// ELBO is the exact ELBO of the parameters after this sweep.
 	ELBO float64
-	// ValidLogLik is the validation mean log-likelihood of the parameters
-	// after this sweep, NaN when it was not computed at this sweep.
-	ValidLogLik float64
+	// ValidLogLik and ValidLogLikNonzero are the validation mean
+	// log-likelihood of the parameters after this sweep
+	// (model.HeldOutLogLik Mean and MeanNonzero), NaN when they were not
+	// computed at this sweep.
+	ValidLogLik, ValidLogLikNonzero float64
+	// Criterion is the value of the stopping criterion at a check, NaN
+	// between checks.
+	Criterion float64
 	// Elapsed is the time since the fit started.
 	Elapsed time.Duration
 }
@@ -72,13 +101,16 @@ type Iteration struct {
 // this sweep.
 func (it Iteration) HasValid() bool { return !math.IsNaN(it.ValidLogLik) }
 
+// IsCheck reports whether the stopping rule looked at this sweep.
+func (it Iteration) IsCheck() bool { return !math.IsNaN(it.Criterion) }
+
 // Status says why a fit stopped: Converged, MaxIterations or Cancelled.
 type Status = fitting.Status
 
 // The reasons a fit stops.
 const (
-	// Converged: the relative change fell below Tol (or, with a
-	// validation set, the validation log-likelihood fell).
+	// Converged: Patience successive checks brought no improvement of
+	// the criterion above Tol.
 	Converged = fitting.Converged
 	// MaxIterations: MaxIter sweeps ran.
 	MaxIterations = fitting.MaxIterations
@@ -94,7 +126,44 @@ func (s *Settings) withDefaults(x *model.Counts) (Settings, error) {
 		return Settings{}, fmt.Errorf("inference: nil settings: K is required")
 	}
 	d := *s
+	if d.Criterion == CriterionDefault {
+		d.Criterion = CriterionELBO
+		if d.Validation != nil {
+			d.Criterion = CriterionValidation
+		}
+	}
+	switch {
+	case d.Criterion < CriterionDefault || d.Criterion > CriterionELBO:
+		return d, fmt.Errorf("inference: unknown criterion %d", int(d.Criterion))
+	case d.Criterion.needsValidation() && d.Validation == nil:
+		return d, fmt.Errorf("inference: criterion %v needs a validation set", d.Criterion)
+	case d.Patience < 0 || d.Restarts < 0:
+		return d, fmt.Errorf("inference: Patience = %d, Restarts = %d: want 0 (default) or more", d.Patience, d.Restarts)
+	}
+	if d.CheckEvery == 0 && d.Criterion != CriterionELBO {
+		d.CheckEvery = DefaultCheckEvery
+	}
+	if d.Patience == 0 {
+		d.Patience = 1
+		if d.Criterion != CriterionELBO {
+			d.Patience = DefaultPatience
+		}
+	}
+	if d.Restarts == 0 {
+		d.Restarts = 1
+	}
+	if d.Criterion != CriterionELBO {
+		if d.Tol == 0 {
+			d.Tol = DefaultLogLikTol
+		}
+		if d.MinIter == 0 {
+			d.MinIter = DefaultMinIter
+		}
+	}
 	if err := (fitting.Loop{K: d.K, MaxIter: &d.MaxIter, MinIter: &d.MinIter, CheckEvery: &d.CheckEvery, Tol: &d.Tol, Workers: &d.Workers}).Defaults("inference", x); err != nil {
+		return d, err
+	}
+	if err := d.Init.validate(); err != nil {
 		return d, err
 	}
 	if err := d.Hyper.Validate(); err != nil {

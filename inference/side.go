@@ -2,7 +2,6 @@ package inference
 
 import (
 	"math"
-	"math/rand/v2"
 
 	"gonum.org/v1/gonum/floats"
 
@@ -57,23 +56,6 @@ func newSide(m, k int, a, aPrime, bPrime float64, fixed bool, chunks parallel.Ch
 		s.psiActShape = special.Digamma(s.actShape)
 	}
 	return s
-}
-
-// initialize sets every shape and rate to its prior value times (1 + a
-// small seeded uniform offset), as the reference implementations do: the
-// offset breaks the symmetry between factors. Shapes start at a, weight
-// rates at the prior mean of the activity b', activity rates at κˢ/b' so
-// that E ξ starts at b'.
-func (s *side) initialize(src rand.Source) {
-	r := rand.New(src)
-	const jitter = 0.01
-	for j := range s.shape {
-		s.shape[j] = s.a * (1 + jitter*r.Float64())
-		s.rate[j] = s.bPrime * (1 + jitter*r.Float64())
-	}
-	for u := range s.actRate {
-		s.actRate[u] = s.actShape / s.bPrime * (1 + jitter*r.Float64())
-	}
 }
 
 // activity returns E[ξ_u] and E[log ξ_u].

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/poisfact/poisfact/internal/special"
 )
 
 // Cell is one cell (u, i) of a count matrix, 0-based.
@@ -11,28 +13,37 @@ type Cell struct{ Row, Col int32 }
 
 // HeldOut is a held-out set for evaluation (docs/MATH.md section 4): its
 // non-zeros, plus as many cells drawn at random among those that are zero
-// in every part of the data, whose log-likelihood term is −μ.
+// in every part of the data it was told of, whose log-likelihood term is
+// −μ.
 type HeldOut struct {
 	// X holds the held-out counts; its zero cells are not part of the set.
 	X *Counts
 	// Zeros are the sampled zero cells, distinct, in drawing order.
 	Zeros []Cell
+	// exclude are the other parts whose non-zeros are not zero cells of
+	// the set (kept by reference, for the exact zero-cell mean).
+	exclude []*Counts
 	// lgammaSum is Σ log Γ(x+1) over the non-zeros of X.
 	lgammaSum float64
 }
 
 // NewHeldOut builds the held-out set of x: its non-zeros plus x.NNZ()
 // distinct cells, drawn uniformly with a PCG stream seeded by seed, that
-// are zero in x and in every matrix of exclude (the training and other
-// held-out parts). When the data are so dense that such cells are hard to
-// find, it stops after 100 draws per wanted cell and keeps fewer.
+// are zero in x and in every matrix of exclude (the training part, and
+// the other parts the evaluation may know of). When the data are so
+// dense that such cells are hard to find, it stops after 100 draws per
+// wanted cell and keeps fewer.
+//
+// The zero cells depend on x, exclude and seed alone: give them the
+// split's seed, never a fit's, so that every model fitted to the split is
+// scored on the same cells.
 func NewHeldOut(x *Counts, exclude []*Counts, seed uint64) (*HeldOut, error) {
 	for _, e := range exclude {
 		if e.Rows() != x.Rows() || e.Cols() != x.Cols() {
 			return nil, fmt.Errorf("%w: held-out %d × %d, excluded part %d × %d", ErrShape, x.Rows(), x.Cols(), e.Rows(), e.Cols())
 		}
 	}
-	h := &HeldOut{X: x}
+	h := &HeldOut{X: x, exclude: append([]*Counts(nil), exclude...)}
 	_, _, val := x.CSR()
 	for _, v := range val {
 		h.lgammaSum += lgamma(v + 1)
@@ -43,22 +54,27 @@ func NewHeldOut(x *Counts, exclude []*Counts, seed uint64) (*HeldOut, error) {
 	n, p := uint64(x.Rows()), uint64(x.Cols())
 	for tries := 0; len(h.Zeros) < want && tries < 100*want; tries++ {
 		c := Cell{int32(boundedUint(src, n)), int32(boundedUint(src, p))}
-		if seen[c] || x.At(int(c.Row), int(c.Col)) != 0 {
+		if seen[c] || !h.zeroEverywhere(int(c.Row), int(c.Col)) {
 			continue
 		}
-		zero := true
-		for _, e := range exclude {
-			if e.At(int(c.Row), int(c.Col)) != 0 {
-				zero = false
-				break
-			}
-		}
-		if zero {
-			seen[c] = true
-			h.Zeros = append(h.Zeros, c)
-		}
+		seen[c] = true
+		h.Zeros = append(h.Zeros, c)
 	}
 	return h, nil
+}
+
+// zeroEverywhere reports whether cell (u, i) is zero in X and in every
+// excluded part.
+func (h *HeldOut) zeroEverywhere(u, i int) bool {
+	if h.X.At(u, i) != 0 {
+		return false
+	}
+	for _, e := range h.exclude {
+		if e.At(u, i) != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // HeldOut returns the held-out set of one part of the split (s.Valid or
@@ -68,13 +84,18 @@ func (s *Split) HeldOut(part *Counts, seed uint64) (*HeldOut, error) {
 }
 
 // HeldOutSets returns the held-out sets of the validation and the test
-// part, their zero cells drawn with the seeds seed+1 and seed+2 (the
-// convention of the command, the side-by-side fits and K selection, so
-// that they score one split alike). A part with no non-zeros gives a nil
-// set.
+// part, their zero cells drawn with the seeds seed+1 and seed+2, where
+// seed is the split's own seed (the convention of the command, the
+// side-by-side fits and K selection, so that they score one split alike).
+//
+// The validation set, which a fit may use to stop, knows nothing of the
+// test part: its zero cells are drawn among the cells zero in training
+// and validation, so a test non-zero may be one of them, as it would be
+// for a fit that was never given a test set. The test set's zero cells
+// are zero in all three parts. A part with no non-zeros gives a nil set.
 func (s *Split) HeldOutSets(seed uint64) (valid, test *HeldOut, err error) {
 	if s.Valid.NNZ() > 0 {
-		if valid, err = s.HeldOut(s.Valid, seed+1); err != nil {
+		if valid, err = NewHeldOut(s.Valid, []*Counts{s.Train}, seed+1); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -97,31 +118,96 @@ type HeldOutLogLik struct {
 	MeanNonzero float64
 	// NonZeros and Zeros count the terms of each kind.
 	NonZeros, Zeros int
+	// RateZero counts the held-out non-zeros whose rate is not positive
+	// (0 or NaN): each makes Mean and MeanNonzero −Inf, as it should.
+	RateZero int
+	// MeanFinite and MeanNonzeroFinite are Mean and MeanNonzero over the
+	// other terms: what is left to compare when RateZero > 0. They equal
+	// Mean and MeanNonzero when RateZero is 0.
+	MeanFinite, MeanNonzeroFinite float64
+	// ZeroMeanExact is the mean of −μ over every cell that is zero in the
+	// held-out part and in every excluded part, with no sampling, and
+	// MeanExact is (MeanNonzero + ZeroMeanExact) / 2: the value Mean takes
+	// in expectation over the draw of as many zero cells as non-zeros.
+	// Both are NaN unless the set was scored with Evaluate.
+	ZeroMeanExact, MeanExact float64
 }
 
 // LogLik evaluates the held-out log-likelihood under the rates μ_ui =
-// rate(u, i). A non-zero given μ = 0 makes both means −Inf, reported as
-// such.
+// rate(u, i), on the held-out non-zeros and the sampled zero cells. A
+// non-zero given μ = 0 makes both means −Inf, reported as such, with the
+// count and the finite part beside them.
 func (h *HeldOut) LogLik(rate func(u, i int) float64) HeldOutLogLik {
-	var nz, z float64
+	var nz, lgBad float64
+	bad := 0
 	for u := 0; u < h.X.Rows(); u++ {
 		cols, vals := h.X.Row(u)
 		for e, i := range cols {
 			mu := rate(u, int(i))
+			if !(mu > 0) {
+				bad++
+				lgBad += lgamma(vals[e] + 1)
+				continue
+			}
 			nz += xLogMu(vals[e], mu) - mu
 		}
 	}
-	nz -= h.lgammaSum
+	nz -= h.lgammaSum - lgBad
+	var z float64
 	for _, c := range h.Zeros {
 		z -= rate(int(c.Row), int(c.Col))
 	}
 	m, nzeros := h.X.NNZ(), len(h.Zeros)
-	r := HeldOutLogLik{NonZeros: m, Zeros: nzeros, Mean: math.NaN(), MeanNonzero: math.NaN()}
-	if m > 0 {
-		r.MeanNonzero = nz / float64(m)
+	r := HeldOutLogLik{NonZeros: m, Zeros: nzeros, RateZero: bad, Mean: math.NaN(), MeanNonzero: math.NaN(),
+		MeanFinite: math.NaN(), MeanNonzeroFinite: math.NaN(), ZeroMeanExact: math.NaN(), MeanExact: math.NaN()}
+	if m-bad > 0 {
+		r.MeanNonzeroFinite = nz / float64(m-bad)
 	}
-	if m+nzeros > 0 {
-		r.Mean = (nz + z) / float64(m+nzeros)
+	if m-bad+nzeros > 0 {
+		r.MeanFinite = (nz + z) / float64(m-bad+nzeros)
+	}
+	r.MeanNonzero, r.Mean = r.MeanNonzeroFinite, r.MeanFinite
+	if bad > 0 {
+		r.MeanNonzero, r.Mean = math.Inf(-1), math.Inf(-1)
 	}
 	return r
+}
+
+// Evaluate scores the factors f on the set: LogLik, plus the exact
+// zero-cell mean. Σ μ over all n·p cells is (Σ_u W_u)·(Σ_i H_i), so the
+// exact mean costs O((n + p)K) and one rate per non-zero of the held-out
+// and excluded parts.
+func (h *HeldOut) Evaluate(f Factors) HeldOutLogLik {
+	r := h.LogLik(f.Rate)
+	n, p := h.X.Dims()
+	parts := append([]*Counts{h.X}, h.exclude...)
+	var onNonzero special.Sum
+	cells := 0
+	for j, m := range parts {
+		for u := 0; u < n; u++ {
+			cols, _ := m.Row(u)
+			for _, i := range cols {
+				if seenEarlier(parts[:j], u, int(i)) {
+					continue
+				}
+				cells++
+				onNonzero.Add(f.Rate(u, int(i)))
+			}
+		}
+	}
+	if zeros := float64(n)*float64(p) - float64(cells); zeros > 0 {
+		r.ZeroMeanExact = -(f.Total() - onNonzero.Value()) / zeros
+		r.MeanExact = (r.MeanNonzero + r.ZeroMeanExact) / 2
+	}
+	return r
+}
+
+// seenEarlier reports whether cell (u, i) is a non-zero of one of parts.
+func seenEarlier(parts []*Counts, u, i int) bool {
+	for _, m := range parts {
+		if m.At(u, i) != 0 {
+			return true
+		}
+	}
+	return false
 }

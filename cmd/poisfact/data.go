@@ -34,34 +34,41 @@ func loadData(o fitOptions) (*dataParts, error) {
 	d := &dataParts{all: x, train: x}
 	switch {
 	case o.holdout > 0:
-		split, err := model.NewSplit(x, o.holdout, o.holdout, o.seed)
+		split, err := model.NewSplit(x, o.holdout, o.holdout, o.splitSeed)
 		if err != nil {
 			return nil, err
 		}
 		d.train, d.valid, d.test = split.Train, split.Valid, split.Test
-	case o.test != "":
-		if d.test, err = readPart(o.test, x); err != nil {
-			return nil, err
-		}
-		d.valid = emptyLike(x)
+	case o.test != "" || o.valid != "":
+		// The parts are read one by one, so that a fit given -valid alone
+		// is the fit given -valid and -test: the test part reaches
+		// nothing before the fit ends.
+		d.valid, d.test = emptyLike(x), emptyLike(x)
 		if o.valid != "" {
 			if d.valid, err = readPart(o.valid, x); err != nil {
+				return nil, err
+			}
+		}
+		if o.test != "" {
+			if d.test, err = readPart(o.test, x); err != nil {
 				return nil, err
 			}
 		}
 	default:
 		return d, nil
 	}
-	return d, d.heldOutSets(o.seed)
+	return d, d.heldOutSets(o.splitSeed, o.test != "" || o.holdout > 0)
 }
 
-// heldOutSets draws the zero cells of the validation and test sets among
-// the cells that are zero in all three parts, as model.Split.HeldOutSets
-// does for every caller.
-func (d *dataParts) heldOutSets(seed uint64) error {
+// heldOutSets draws the zero cells of the validation and test sets as
+// model.Split.HeldOutSets does for every caller, from the split's seed:
+// the validation cells among those zero in training and validation, the
+// test cells among those zero in all three parts. wantTest says a test
+// part was asked for, so an empty one is an error.
+func (d *dataParts) heldOutSets(splitSeed uint64, wantTest bool) error {
 	var err error
-	d.validHeld, d.testHeld, err = (&model.Split{Train: d.train, Valid: d.valid, Test: d.test}).HeldOutSets(seed)
-	if err == nil && d.testHeld == nil {
+	d.validHeld, d.testHeld, err = (&model.Split{Train: d.train, Valid: d.valid, Test: d.test}).HeldOutSets(splitSeed)
+	if err == nil && wantTest && d.testHeld == nil {
 		err = usagef("the test set has no non-zeros")
 	}
 	return err

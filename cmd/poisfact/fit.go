@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"time"
 
+	"github.com/poisfact/poisfact/inference"
 	"github.com/poisfact/poisfact/internal/parallel"
 	"github.com/poisfact/poisfact/model"
 )
@@ -23,6 +24,7 @@ type fitOptions struct {
 	iters           int
 	tol             float64
 	seed            uint64
+	splitSeed       uint64
 	workers         int
 	holdout         float64
 	mask            bool
@@ -31,6 +33,14 @@ type fitOptions struct {
 	init            string
 	mapShape        float64
 	mapRate         float64
+	// HPF only.
+	hyper        model.HPF
+	criterion    string
+	patience     int
+	minIters     int
+	restarts     int
+	initJitter   float64
+	initNMFIters int
 }
 
 // fitReport is the JSON object "poisfact fit -json" prints. Later
@@ -45,6 +55,10 @@ type fitReport struct {
 	Workers             int            `json:"workers"`
 	Seed                uint64         `json:"seed"`
 	Iterations          int            `json:"iterations"`
+	BestIteration       int            `json:"best_iteration,omitempty"`
+	Criterion           string         `json:"criterion,omitempty"`
+	Restart             int            `json:"restart"`
+	Restarts            []restartEntry `json:"restarts,omitempty"`
 	StopReason          string         `json:"stop_reason"`
 	Seconds             float64        `json:"seconds"`
 	SecondsPerIteration float64        `json:"seconds_per_iteration"`
@@ -59,11 +73,26 @@ type fitReport struct {
 }
 
 type traceEntry struct {
+	Restart          int      `json:"restart"`
 	Iteration        int      `json:"iteration"`
 	ELBO             *float64 `json:"elbo,omitempty"`
 	Divergence       *float64 `json:"divergence,omitempty"`
 	ValidationLogLik *float64 `json:"validation_loglik,omitempty"`
+	ValidationNZ     *float64 `json:"validation_loglik_nonzero,omitempty"`
+	Criterion        *float64 `json:"criterion,omitempty"`
 	Seconds          float64  `json:"seconds"`
+}
+
+// restartEntry summarizes one restart of an HPF fit.
+type restartEntry struct {
+	Restart       int       `json:"restart"`
+	Seed          uint64    `json:"seed"`
+	Iterations    int       `json:"iterations"`
+	BestIteration int       `json:"best_iteration"`
+	Criterion     jsonFloat `json:"criterion"`
+	ELBO          jsonFloat `json:"elbo"`
+	StopReason    string    `json:"stop_reason"`
+	Seconds       float64   `json:"seconds"`
 }
 
 func runFit(args []string, stdout, stderr io.Writer) int {
@@ -72,18 +101,32 @@ func runFit(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.in, "in", "", "count matrix: Matrix Market (.mtx) or triplets (.tsv, .csv, .txt), optionally gzipped; empty means the onlineretail customers × products counts embedded in the binary")
 	fs.StringVar(&o.modelName, "model", "hpf", "model: hpf (hierarchical Poisson factorization by CAVI), nmf (KL-NMF, Poisson maximum likelihood, by multiplicative updates) or nmf-cd (the same by coordinate descent)")
 	fs.IntVar(&o.k, "k", 10, "number of factors K (≥ 1)")
-	fs.IntVar(&o.iters, "iters", 1000, "maximum number of sweeps (iterations)")
-	fs.Float64Var(&o.tol, "tol", 1e-6, "relative change of the ELBO or divergence (hpf with validation: of the validation log-likelihood) that stops the fit; negative runs all -iters")
-	fs.Uint64Var(&o.seed, "seed", 1, "random seed for initialization and the hold-out split")
+	fs.IntVar(&o.iters, "iters", 1000, "maximum number of sweeps (iterations) of each restart")
+	fs.Float64Var(&o.tol, "tol", 0, fmt.Sprintf("relative improvement of the stopping criterion that counts as progress (nmf: relative change of the objective); 0: %g for a log-likelihood criterion, 1e-6 for the elbo and nmf; negative runs all -iters", inference.DefaultLogLikTol))
+	fs.Uint64Var(&o.seed, "seed", 1, "random seed of the fit's start (and of its restarts)")
+	fs.Uint64Var(&o.splitSeed, "split-seed", 1, "random seed of the -holdout split and of the held-out zero cells; never touches the fit")
 	fs.IntVar(&o.workers, "workers", 0, "goroutines (0: all cores); the result does not depend on it")
 	fs.Float64Var(&o.holdout, "holdout", 0, "fraction F of each row's non-zeros sent to test and another F to validation (0.1 gives 80/10/10); for hpf, validation drives the stopping rule")
-	fs.StringVar(&o.valid, "valid", "", "validation counts (same shape as -in, which is then the training set), instead of -holdout; needs -test")
-	fs.StringVar(&o.test, "test", "", "test counts (same shape as -in), instead of -holdout")
-	fs.BoolVar(&o.mask, "mask", false, "hpf: leave the held-out cells out of the training likelihood instead of treating them as zeros")
-	fs.IntVar(&o.checkEvery, "check-every", 1, "sweeps between validation log-likelihood evaluations and convergence checks")
+	fs.StringVar(&o.valid, "valid", "", "validation counts (same shape as -in, which is then the training set), instead of -holdout; for hpf it drives the stopping rule")
+	fs.StringVar(&o.test, "test", "", "test counts (same shape as -in), instead of -holdout; scored after the fit, never seen by it")
+	fs.BoolVar(&o.mask, "mask", false, "hpf: leave the validation cells out of the training likelihood instead of treating them as zeros (test cells stay zeros: the fit never learns which they are)")
+	fs.IntVar(&o.checkEvery, "check-every", 0, fmt.Sprintf("sweeps between checks of the stopping criterion (0: %d for a log-likelihood criterion, 1 for the elbo and for nmf)", inference.DefaultCheckEvery))
 	fs.StringVar(&o.out, "out", "", "save the fitted model in this directory (see poisfact recommend, evaluate, export)")
 	fs.BoolVar(&o.asJSON, "json", false, "print one JSON object on stdout")
-	fs.StringVar(&o.init, "init", "random", "nmf, nmf-cd: initialization, random or nndsvda")
+	fs.StringVar(&o.init, "init", "", "start: hpf jitter, prior or nmf (default jitter); nmf, nmf-cd random or nndsvda (default random)")
+	fs.Float64Var(&o.initJitter, "init-jitter", 0, fmt.Sprintf("hpf -init jitter: relative size of the jitter of the prior values (0: %g)", inference.DefaultJitter))
+	fs.IntVar(&o.initNMFIters, "init-nmf-iters", 0, fmt.Sprintf("hpf -init nmf: KL-NMF iterations of the start (0: %d)", inference.DefaultNMFIters))
+	fs.StringVar(&o.criterion, "criterion", "", "hpf stopping criterion: validation (mean log-likelihood of the validation non-zeros and as many zero cells), validation-nonzero, train-loglik or elbo (default validation with a validation set, elbo without)")
+	fs.IntVar(&o.patience, "patience", 0, fmt.Sprintf("hpf: checks without improvement before the fit stops (0: %d for a log-likelihood criterion, 1 for the elbo)", inference.DefaultPatience))
+	fs.IntVar(&o.minIters, "min-iters", 0, fmt.Sprintf("sweeps before the fit may stop (0: %d for a log-likelihood criterion, 10 for the elbo and nmf)", inference.DefaultMinIter))
+	fs.IntVar(&o.restarts, "restarts", 1, "hpf: fits from this many seeded starts; the best by the criterion is kept")
+	fs.Float64Var(&o.hyper.A, "a", 0, "hpf: shape a of the row weights θ (0: 0.3)")
+	fs.Float64Var(&o.hyper.APrime, "a-prime", 0, "hpf: shape a' of the row activities ξ (0: 0.3)")
+	fs.Float64Var(&o.hyper.BPrime, "b-prime", 0, "hpf: mean b' of the row activities: ξ ~ Gamma(a', a'/b') (0: 1)")
+	fs.Float64Var(&o.hyper.C, "c", 0, "hpf: shape c of the column weights β (0: 0.3)")
+	fs.Float64Var(&o.hyper.CPrime, "c-prime", 0, "hpf: shape c' of the column popularities η (0: 0.3)")
+	fs.Float64Var(&o.hyper.DPrime, "d-prime", 0, "hpf: mean d' of the column popularities (0: 1)")
+	fs.BoolVar(&o.hyper.NonHierarchical, "non-hierarchical", false, "hpf: fix ξ = b' and η = d' instead of inferring them")
 	fs.Float64Var(&o.mapShape, "map-shape", 0, "nmf, nmf-cd: shape α ≥ 1 of a Gamma(α, b) prior on every factor entry; fits MAP instead of maximum likelihood")
 	fs.Float64Var(&o.mapRate, "map-rate", 0, "nmf, nmf-cd: rate b > 0 of the MAP prior (default 1 when -map-shape is given)")
 	pos, status, ok := parseFlags(fs, args)
@@ -114,7 +157,7 @@ func runFit(args []string, stdout, stderr io.Writer) int {
 		report.SecondsPerIteration = report.Seconds / float64(report.Iterations)
 	}
 	saved.RowLabels, saved.ColLabels, saved.Train = data.all.RowLabels(), data.all.ColLabels(), data.train
-	if data.test != nil {
+	if data.testHeld != nil {
 		if report.HeldOut, err = heldOutMetrics(saved, data, o.workers); err != nil {
 			return fail(stderr, "fit", err)
 		}
@@ -122,7 +165,7 @@ func runFit(args []string, stdout, stderr io.Writer) int {
 	}
 	if o.out != "" {
 		saved.Settings = map[string]any{
-			"model": o.modelName, "k": o.k, "seed": o.seed, "iters": o.iters, "tol": o.tol,
+			"model": o.modelName, "k": o.k, "seed": o.seed, "split_seed": o.splitSeed, "iters": o.iters, "tol": o.tol,
 			"holdout": o.holdout, "mask": o.mask, "init": o.init, "input": o.in,
 			"iterations": report.Iterations, "stop_reason": report.StopReason,
 		}
@@ -164,10 +207,26 @@ func (o *fitOptions) validate(pos []string) error {
 	switch {
 	case o.modelName != "hpf" && o.modelName != "nmf" && o.modelName != "nmf-cd":
 		return usagef("unknown model %q: want hpf, nmf or nmf-cd", o.modelName)
-	case o.init != "random" && o.init != "nndsvda":
-		return usagef("-init %q: want random or nndsvda", o.init)
-	case o.modelName == "hpf" && (o.init != "random" || o.mapShape != 0 || o.mapRate != 0):
-		return usagef("-init, -map-shape and -map-rate apply to -model nmf and nmf-cd")
+	case o.modelName != "hpf" && o.init != "" && o.init != "random" && o.init != "nndsvda":
+		return usagef("-init %q: want random or nndsvda for -model %s", o.init, o.modelName)
+	case o.modelName == "hpf" && o.init != "" && o.init != "jitter" && o.init != "prior" && o.init != "nmf":
+		return usagef("-init %q: want jitter, prior or nmf for -model hpf", o.init)
+	case o.modelName == "hpf" && (o.mapShape != 0 || o.mapRate != 0):
+		return usagef("-map-shape and -map-rate apply to -model nmf and nmf-cd")
+	case o.modelName != "hpf" && (o.criterion != "" || o.patience != 0 || o.restarts != 1 || o.initJitter != 0 || o.initNMFIters != 0 || o.hyper != model.HPF{}):
+		return usagef("-criterion, -patience, -restarts, -init-jitter, -init-nmf-iters and the hyperparameter flags apply to -model hpf")
+	case o.criterion != "" && o.criterion != "validation" && o.criterion != "validation-nonzero" && o.criterion != "train-loglik" && o.criterion != "elbo":
+		return usagef("-criterion %q: want validation, validation-nonzero, train-loglik or elbo", o.criterion)
+	case (o.criterion == "validation" || o.criterion == "validation-nonzero") && o.holdout == 0 && o.valid == "":
+		return usagef("-criterion %s needs a validation set (-holdout or -valid)", o.criterion)
+	case o.patience < 0 || o.minIters < 0:
+		return usagef("-patience %d, -min-iters %d: want 0 (default) or more", o.patience, o.minIters)
+	case o.restarts < 1:
+		return usagef("-restarts %d: want at least 1", o.restarts)
+	case o.initJitter < 0 || math.IsNaN(o.initJitter) || math.IsInf(o.initJitter, 0):
+		return usagef("-init-jitter %v: want a finite number ≥ 0", o.initJitter)
+	case o.initNMFIters < 0:
+		return usagef("-init-nmf-iters %d: want 0 (default) or more", o.initNMFIters)
 	case o.mapShape != 0 && !(o.mapShape >= 1):
 		return usagef("-map-shape %v: want α ≥ 1 (below 1 the MAP objective is unbounded)", o.mapShape)
 	case o.mapRate < 0 || o.mapRate != 0 && o.mapShape == 0:
@@ -184,14 +243,18 @@ func (o *fitOptions) validate(pos []string) error {
 		return usagef("-holdout %v: want a fraction in [0, 0.5) (F to test and F to validation)", o.holdout)
 	case (o.valid != "" || o.test != "") && o.holdout != 0:
 		return usagef("-valid/-test and -holdout are two ways to hold data out: give one")
-	case o.valid != "" && o.test == "":
-		return usagef("-valid needs -test")
-	case o.mask && o.holdout == 0 && o.test == "":
-		return usagef("-mask needs -holdout or -test")
+	case o.mask && o.holdout == 0 && o.valid == "":
+		return usagef("-mask needs a validation set (-holdout or -valid): it is the validation cells that are masked")
 	case o.mask && o.modelName != "hpf":
 		return usagef("-mask applies to -model hpf")
-	case o.checkEvery <= 0:
-		return usagef("-check-every %d: want at least 1", o.checkEvery)
+	case o.checkEvery < 0:
+		return usagef("-check-every %d: want 0 (default) or more", o.checkEvery)
+	}
+	if err := o.hyper.Validate(); err != nil {
+		return usageError{err}
+	}
+	if o.init == "" && o.modelName != "hpf" {
+		o.init = "random"
 	}
 	return nil
 }
@@ -211,6 +274,13 @@ func printFitSummary(w io.Writer, r *fitReport) {
 		step = "iteration"
 	}
 	fmt.Fprintf(w, "stopped     %s after %d %ss in %s (%.4f s per %s)\n", r.StopReason, r.Iterations, step, time.Duration(r.Seconds*float64(time.Second)).Round(time.Millisecond), r.SecondsPerIteration, step)
+	if r.Criterion != "" {
+		fmt.Fprintf(w, "kept        sweep %d, the best check of the %s criterion", r.BestIteration, r.Criterion)
+		if len(r.Restarts) > 1 {
+			fmt.Fprintf(w, ", from restart %d of %d", r.Restart+1, len(r.Restarts))
+		}
+		fmt.Fprintln(w)
+	}
 	if r.ELBO != nil {
 		fmt.Fprintf(w, "elbo        %.10g\n", *r.ELBO)
 	}

@@ -9,41 +9,75 @@ import (
 	"github.com/poisfact/poisfact/model"
 )
 
-// fitHPF runs CAVI as the options say.
-func fitHPF(ctx context.Context, d *dataParts, o fitOptions, stderr io.Writer) (*fitReport, *model.Saved, error) {
-	settings := &inference.Settings{
-		K: o.k, MaxIter: o.iters, Tol: o.tol, Seed: o.seed, Workers: o.workers, CheckEvery: o.checkEvery,
+// hpfSettings turns the options into CAVI settings. Only the validation
+// part reaches the fit (as the stopping criterion, and with -mask as the
+// cells left out of the likelihood): the test part never does.
+func hpfSettings(d *dataParts, o fitOptions) (*inference.Settings, error) {
+	s := &inference.Settings{
+		K: o.k, Hyper: o.hyper, MaxIter: o.iters, MinIter: o.minIters, Tol: o.tol, Seed: o.seed, Workers: o.workers,
+		CheckEvery: o.checkEvery, Patience: o.patience, Restarts: o.restarts,
+		Init:       inference.Init{Jitter: o.initJitter, NMFIters: o.initNMFIters},
 		Validation: d.validHeld,
 	}
-	if o.mask {
-		mask, err := model.Union(d.valid, d.test)
-		if err != nil {
-			return nil, nil, err
+	var err error
+	if o.init != "" {
+		if s.Init.Method, err = inference.ParseInitMethod(o.init); err != nil {
+			return nil, usageError{err}
 		}
-		settings.Mask = mask
 	}
+	if o.criterion != "" {
+		if s.Criterion, err = inference.ParseCriterion(o.criterion); err != nil {
+			return nil, usageError{err}
+		}
+	}
+	if o.mask && d.valid != nil && d.valid.NNZ() > 0 {
+		s.Mask = d.valid
+	}
+	return s, nil
+}
+
+// fitHPF runs CAVI as the options say.
+func fitHPF(ctx context.Context, d *dataParts, o fitOptions, stderr io.Writer) (*fitReport, *model.Saved, error) {
+	settings, err := hpfSettings(d, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	restarts := o.restarts
 	settings.Recorder = func(it inference.Iteration) {
-		if it.Iter%o.checkEvery != 0 && !it.HasValid() {
+		if !it.IsCheck() {
 			return
 		}
 		measured := fmt.Sprintf("elbo %.8g", it.ELBO)
 		if it.HasValid() {
 			measured += fmt.Sprintf("  validation %.6f", it.ValidLogLik)
 		}
-		progressLine(stderr, "sweep", it.Iter, measured, it.Elapsed)
+		step := "sweep"
+		if restarts > 1 {
+			step = fmt.Sprintf("restart %d sweep", it.Restart+1)
+		}
+		progressLine(stderr, step, it.Iter, measured, it.Elapsed)
 	}
 	res, err := inference.CAVI(ctx, d.train, settings)
 	if err != nil {
 		return nil, nil, err
 	}
-	r := &fitReport{Iterations: res.Iterations, StopReason: res.Status.String(), Seconds: res.Elapsed.Seconds(), ELBO: ptr(res.ELBO)}
+	r := &fitReport{
+		Iterations: res.Iterations, BestIteration: res.BestIter, Criterion: res.Criterion.String(), Restart: res.Restart,
+		StopReason: res.Status.String(), Seconds: res.Elapsed.Seconds(), ELBO: ptr(res.ELBO), Init: settings.Init.Method.String(),
+	}
 	if r.TrainLogLik, err = res.Posterior.LogLikelihood(d.train); err != nil {
 		return nil, nil, err
 	}
+	for j, rs := range res.Restarts {
+		r.Restarts = append(r.Restarts, restartEntry{j, rs.Seed, rs.Iterations, rs.BestIter, jsonFloat(rs.Best), jsonFloat(rs.ELBO), rs.Status.String(), rs.Elapsed.Seconds()})
+	}
 	for _, it := range res.Trace {
-		e := traceEntry{Iteration: it.Iter, ELBO: ptr(it.ELBO), Seconds: it.Elapsed.Seconds()}
+		e := traceEntry{Restart: it.Restart, Iteration: it.Iter, ELBO: ptr(it.ELBO), Seconds: it.Elapsed.Seconds()}
 		if it.HasValid() {
-			e.ValidationLogLik = ptr(it.ValidLogLik)
+			e.ValidationLogLik, e.ValidationNZ = ptr(it.ValidLogLik), ptr(it.ValidLogLikNonzero)
+		}
+		if it.IsCheck() {
+			e.Criterion = ptr(it.Criterion)
 		}
 		r.Trace = append(r.Trace, e)
 	}

@@ -29,7 +29,7 @@ func fitNMF(ctx context.Context, d *dataParts, o fitOptions, stderr io.Writer) (
 		s.MAP = &mle.Prior{Shape: o.mapShape, Rate: rate}
 	}
 	s.Recorder = func(it mle.Iteration) {
-		if it.Iter%o.checkEvery == 0 {
+		if it.Iter%max(o.checkEvery, 1) == 0 {
 			progressLine(stderr, "iteration", it.Iter, fmt.Sprintf("divergence %.10g", it.Divergence), it.Elapsed)
 		}
 	}

@@ -37,15 +37,21 @@ func TestBadInvocations(t *testing.T) {
 		{"fit unknown model", []string{"fit", "-in", data, "-model", "lda"}, `unknown model "lda"`},
 		{"fit holdout ≥ 0.5", []string{"fit", "-in", data, "-holdout", "0.5"}, "-holdout 0.5"},
 		{"fit holdout ≥ 1", []string{"fit", "-in", data, "-holdout", "1"}, "-holdout 1"},
-		{"fit mask without holdout", []string{"fit", "-in", data, "-mask"}, "-mask needs -holdout"},
+		{"fit mask without holdout", []string{"fit", "-in", data, "-mask"}, "-mask needs a validation set"},
 		{"fit bad flag value", []string{"fit", "-in", data, "-k", "ten"}, "invalid value"},
 		{"fit unknown flag", []string{"fit", "-in", data, "-frobnicate"}, "flag provided but not defined"},
 		{"fit bad init", []string{"fit", "-in", data, "-model", "nmf", "-init", "svd"}, `-init "svd"`},
-		{"fit init with hpf", []string{"fit", "-in", data, "-init", "nndsvda"}, "apply to -model nmf"},
+		{"fit init with hpf", []string{"fit", "-in", data, "-init", "nndsvda"}, "want jitter, prior or nmf"},
+		{"fit MAP with hpf", []string{"fit", "-in", data, "-map-shape", "2"}, "apply to -model nmf"},
+		{"fit restarts with nmf", []string{"fit", "-in", data, "-model", "nmf", "-restarts", "3"}, "apply to -model hpf"},
+		{"fit zero restarts", []string{"fit", "-in", data, "-restarts", "0"}, "-restarts 0"},
+		{"fit unknown criterion", []string{"fit", "-in", data, "-criterion", "ndcg"}, "-criterion \"ndcg\""},
+		{"fit validation criterion without validation", []string{"fit", "-in", data, "-criterion", "validation"}, "needs a validation set"},
+		{"fit bad hyperparameter", []string{"fit", "-in", data, "-a", "-1"}, "a = -1"},
+		{"fit negative jitter", []string{"fit", "-in", data, "-init-jitter", "-0.5"}, "-init-jitter -0.5"},
 		{"fit MAP shape below 1", []string{"fit", "-in", data, "-model", "nmf", "-map-shape", "0.5"}, "-map-shape 0.5"},
 		{"fit MAP rate without shape", []string{"fit", "-in", data, "-model", "nmf", "-map-rate", "2"}, "with -map-shape"},
 		{"fit mask with nmf", []string{"fit", "-in", data, "-model", "nmf", "-holdout", "0.1", "-mask"}, "-mask applies to -model hpf"},
-		{"fit valid without test", []string{"fit", "-in", data, "-valid", data}, "-valid needs -test"},
 		{"fit holdout and test", []string{"fit", "-in", data, "-holdout", "0.1", "-test", data}, "give one"},
 		{"fit test of another shape", []string{"fit", "-in", data, "-test", testutil.Testdata("janeausten", "matrix.mtx.gz")}, "is not a row of the training counts"},
 		{"recommend without model", []string{"recommend", "-row", "1"}, "no model"},
@@ -88,7 +94,7 @@ func TestFitJSON(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(stderr, "sweep     1") || !strings.Contains(stderr, "validation") {
+	if !strings.Contains(stderr, "sweep     5") || !strings.Contains(stderr, "validation") {
 		t.Errorf("no progress lines on stderr: %q", stderr)
 	}
 	var m map[string]any
@@ -105,13 +111,30 @@ func TestFitJSON(t *testing.T) {
 	if r.Model != "hpf" || r.Rows != 80 || r.K != 4 || r.Workers != 2 || len(r.Trace) != r.Iterations || r.Iterations == 0 {
 		t.Fatalf("report %+v", r)
 	}
+	// Checks every 5 sweeps and at the last: the validation
+	// log-likelihood and the criterion are there, and the kept sweep is the
+	// check with the highest criterion.
+	best := math.Inf(-1)
 	for j, e := range r.Trace {
-		if e.Iteration != j+1 || e.ValidationLogLik == nil || (j > 0 && e.Seconds < r.Trace[j-1].Seconds) {
+		check := e.Iteration%5 == 0 || j == len(r.Trace)-1
+		if e.Iteration != j+1 || (e.ValidationLogLik != nil) != check || (e.Criterion != nil) != check || (j > 0 && e.Seconds < r.Trace[j-1].Seconds) {
 			t.Fatalf("trace entry %d: %+v", j, e)
 		}
+		if check && *e.Criterion != *e.ValidationLogLik {
+			t.Fatalf("trace entry %d: criterion %v is not the validation log-likelihood %v", j, *e.Criterion, *e.ValidationLogLik)
+		}
+		if check && *e.Criterion > best {
+			best = *e.Criterion
+			if r.BestIteration != e.Iteration && *e.Criterion > *r.Trace[r.BestIteration-1].Criterion {
+				t.Fatalf("kept sweep %d, but sweep %d has a higher criterion", r.BestIteration, e.Iteration)
+			}
+		}
 	}
-	if r.ELBO == nil || *r.Trace[len(r.Trace)-1].ELBO != *r.ELBO {
-		t.Error("final elbo differs from the last trace entry")
+	if r.Criterion != "validation" || r.BestIteration == 0 || *r.Trace[r.BestIteration-1].Criterion != best {
+		t.Fatalf("criterion %q, best sweep %d", r.Criterion, r.BestIteration)
+	}
+	if r.ELBO == nil || *r.Trace[r.BestIteration-1].ELBO != *r.ELBO {
+		t.Error("the reported elbo is not that of the kept sweep")
 	}
 	switch r.StopReason {
 	case "converged", "max-iterations", "cancelled":

@@ -23,8 +23,20 @@ type heldOutReport struct {
 	Masked            bool      `json:"masked"`
 	LogLikMean        jsonFloat `json:"loglik_mean"`
 	LogLikMeanNonzero jsonFloat `json:"loglik_mean_nonzero"`
-	NonZeros          int       `json:"nonzeros"`
-	Zeros             int       `json:"zeros"`
+	// LogLikMeanExact is the expectation of loglik_mean over the draw of
+	// the zero cells: the mean of loglik_mean_nonzero and of
+	// ZeroLogLikMeanExact, the mean of −μ over every cell zero in all
+	// parts, with no sampling.
+	LogLikMeanExact     jsonFloat `json:"loglik_mean_exact"`
+	ZeroLogLikMeanExact jsonFloat `json:"zero_loglik_mean_exact"`
+	NonZeros            int       `json:"nonzeros"`
+	Zeros               int       `json:"zeros"`
+	// RateZero counts the test non-zeros whose rate is 0, each of which
+	// makes the means −∞; the finite parts are the means over the other
+	// terms, as the independent evaluator reports them.
+	RateZero                int        `json:"n_test_nonzero_mu_le0"`
+	LogLikMeanFinite        *jsonFloat `json:"loglik_mean_finite_part,omitempty"`
+	LogLikMeanNonzeroFinite *jsonFloat `json:"loglik_mean_nonzero_finite_part,omitempty"`
 	rankingReport
 	// RankedRows is the number of rows with test entries the ranking
 	// metrics average over.
@@ -42,12 +54,12 @@ func scorerOf(m *model.Saved) evaluation.Scorer {
 	return evaluation.FactorScorer(m.W, m.H)
 }
 
-// rateOf returns μ_ui of a saved model.
-func rateOf(m *model.Saved) func(u, i int) float64 {
+// factorsOf returns the rates μ = W Hᵀ of a saved model.
+func factorsOf(m *model.Saved) model.Factors {
 	if m.Kind == model.KindHPF {
-		return m.Posterior.PointEstimate().Rate
+		return m.Posterior.PointEstimate()
 	}
-	return model.Factors{W: m.W, H: m.H}.Rate
+	return model.Factors{W: m.W, H: m.H}
 }
 
 // heldOutMetrics scores a model on the test part: the held-out
@@ -55,8 +67,16 @@ func rateOf(m *model.Saved) func(u, i int) float64 {
 // row's training and validation entries), with the popularity baseline's
 // ranking metrics beside them.
 func heldOutMetrics(m *model.Saved, d *dataParts, workers int) (*heldOutReport, error) {
-	ll := d.testHeld.LogLik(rateOf(m))
-	h := &heldOutReport{LogLikMean: jsonFloat(ll.Mean), LogLikMeanNonzero: jsonFloat(ll.MeanNonzero), NonZeros: ll.NonZeros, Zeros: ll.Zeros}
+	ll := d.testHeld.Evaluate(factorsOf(m))
+	h := &heldOutReport{
+		LogLikMean: jsonFloat(ll.Mean), LogLikMeanNonzero: jsonFloat(ll.MeanNonzero),
+		LogLikMeanExact: jsonFloat(ll.MeanExact), ZeroLogLikMeanExact: jsonFloat(ll.ZeroMeanExact),
+		NonZeros: ll.NonZeros, Zeros: ll.Zeros, RateZero: ll.RateZero,
+	}
+	if ll.RateZero > 0 {
+		a, b := jsonFloat(ll.MeanFinite), jsonFloat(ll.MeanNonzeroFinite)
+		h.LogLikMeanFinite, h.LogLikMeanNonzeroFinite = &a, &b
+	}
 	exclude := []*model.Counts{d.train, d.valid}
 	r, err := evaluation.Rank(scorerOf(m), d.test, exclude, rankingK, workers)
 	if err != nil {
@@ -77,7 +97,10 @@ func toReport(r evaluation.Ranking) rankingReport {
 }
 
 func printHeldOut(w io.Writer, h *heldOutReport) {
-	fmt.Fprintf(w, "held out    loglik_mean %.6f, loglik_mean_nonzero %.6f (%d non-zeros, %d zeros; masked %v)\n", float64(h.LogLikMean), float64(h.LogLikMeanNonzero), h.NonZeros, h.Zeros, h.Masked)
+	fmt.Fprintf(w, "held out    loglik_mean %.6f, loglik_mean_nonzero %.6f (%d non-zeros, %d zeros; masked %v); exact over all zero cells %.6f\n", float64(h.LogLikMean), float64(h.LogLikMeanNonzero), h.NonZeros, h.Zeros, h.Masked, float64(h.LogLikMeanExact))
+	if h.RateZero > 0 {
+		fmt.Fprintf(w, "            %d test non-zeros have rate 0; finite parts: loglik_mean %.6f, loglik_mean_nonzero %.6f\n", h.RateZero, float64(*h.LogLikMeanFinite), float64(*h.LogLikMeanNonzeroFinite))
+	}
 	for _, r := range []struct {
 		name string
 		r    *rankingReport

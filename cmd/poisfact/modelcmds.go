@@ -104,11 +104,11 @@ func runRecommend(args []string, stdout, stderr io.Writer) int {
 }
 
 func runEvaluate(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("evaluate", "-model DIR -test FILE [-valid FILE] [-seed S] [-json]", stderr)
+	fs := newFlagSet("evaluate", "-model DIR -test FILE [-valid FILE] [-split-seed S] [-json]", stderr)
 	dir := fs.String("model", "", "saved model directory (poisfact fit -out DIR)")
 	test := fs.String("test", "", "test counts, same shape as the training counts")
 	valid := fs.String("valid", "", "validation counts, excluded from the ranking candidates like the training counts")
-	seed := fs.Uint64("seed", 1, "seed of the held-out zero cells")
+	seed := fs.Uint64("split-seed", 1, "seed of the held-out zero cells: the split's seed, as fit -split-seed")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if _, status, ok := parseFlags(fs, args); !ok {
 		return status
@@ -132,7 +132,7 @@ func runEvaluate(args []string, stdout, stderr io.Writer) int {
 			return fail(stderr, "evaluate", err)
 		}
 	}
-	if err := d.heldOutSets(*seed); err != nil {
+	if err := d.heldOutSets(*seed, true); err != nil {
 		return fail(stderr, "evaluate", err)
 	}
 	h, err := heldOutMetrics(m, d, 0)

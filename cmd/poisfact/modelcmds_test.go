@@ -31,7 +31,7 @@ func TestSaveEvaluateRoundTrip(t *testing.T) {
 	}
 	for _, m := range []string{"hpf", "nmf"} {
 		out := filepath.Join(dir, "model-"+m)
-		code, stdout, stderr := runCmd("fit", "-in", in, "-model", m, "-k", "3", "-iters", "40", "-holdout", "0.1", "-seed", "3", "-out", out, "-json")
+		code, stdout, stderr := runCmd("fit", "-in", in, "-model", m, "-k", "3", "-iters", "40", "-holdout", "0.1", "-split-seed", "3", "-seed", "3", "-out", out, "-json")
 		if code != 0 {
 			t.Fatalf("fit: %s", stderr)
 		}
@@ -41,7 +41,7 @@ func TestSaveEvaluateRoundTrip(t *testing.T) {
 		if h == nil || h.Popularity == nil || h.RankedRows == 0 || h.NDCGAt10 <= 0 || fr.Saved != out {
 			t.Fatalf("%s: report %+v", m, fr)
 		}
-		code, stdout, stderr = runCmd("evaluate", "-model", out, "-test", filepath.Join(dir, "test.mtx"), "-valid", filepath.Join(dir, "valid.mtx"), "-seed", "3", "-json")
+		code, stdout, stderr = runCmd("evaluate", "-model", out, "-test", filepath.Join(dir, "test.mtx"), "-valid", filepath.Join(dir, "valid.mtx"), "-split-seed", "3", "-json")
 		if code != 0 {
 			t.Fatalf("evaluate: %s", stderr)
 		}
@@ -76,13 +76,13 @@ func TestSaveEvaluateRoundTrip(t *testing.T) {
 		}
 	}
 	// fit -valid/-test on the split files gives the -holdout fit's numbers.
-	code, stdout, stderr := runCmd("fit", "-in", filepath.Join(dir, "train.mtx"), "-valid", filepath.Join(dir, "valid.mtx"), "-test", filepath.Join(dir, "test.mtx"), "-k", "3", "-iters", "40", "-seed", "3", "-json")
+	code, stdout, stderr := runCmd("fit", "-in", filepath.Join(dir, "train.mtx"), "-valid", filepath.Join(dir, "valid.mtx"), "-test", filepath.Join(dir, "test.mtx"), "-k", "3", "-iters", "40", "-split-seed", "3", "-seed", "3", "-json")
 	if code != 0 {
 		t.Fatalf("fit -valid -test: %s", stderr)
 	}
 	var files2 fitReport
 	json.Unmarshal([]byte(stdout), &files2)
-	_, stdout, _ = runCmd("fit", "-in", in, "-k", "3", "-iters", "40", "-holdout", "0.1", "-seed", "3", "-json")
+	_, stdout, _ = runCmd("fit", "-in", in, "-k", "3", "-iters", "40", "-holdout", "0.1", "-split-seed", "3", "-seed", "3", "-json")
 	var holdout fitReport
 	json.Unmarshal([]byte(stdout), &holdout)
 	if *files2.ELBO != *holdout.ELBO || files2.HeldOut.LogLikMean != holdout.HeldOut.LogLikMean {

@@ -1,0 +1,215 @@
+package inference
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/poisfact/poisfact/mle"
+)
+
+// InitMethod names a way to start CAVI (docs/MATH.md section 6).
+type InitMethod int
+
+const (
+	// InitDefault is the default start, InitJitter with DefaultJitter.
+	InitDefault InitMethod = iota
+	// InitJitter sets every shape and rate to its prior value times
+	// (1 + Jitter·u), u uniform on [0, 1), drawn afresh for each.
+	InitJitter
+	// InitPrior draws ξ, θ, η and β from the generative model and starts
+	// each variational factor with its prior shape and the mean drawn.
+	InitPrior
+	// InitNMF runs NMFIters multiplicative updates of KL-NMF (Poisson
+	// maximum likelihood) from a random start and turns W and H into
+	// shapes and rates as one CAVI step would from φ ∝ W_uk H_ik.
+	InitNMF
+)
+
+// DefaultJitter is the relative jitter of the default start: measured
+// against 0.03, 0.5, InitPrior and InitNMF on three shared data sets and
+// three seeds (README, "Held-out quality"), the small jitter gave the best
+// held-out log-likelihood and as good a ranking as any.
+const DefaultJitter = 0.01
+
+// DefaultNMFIters is the number of KL-NMF iterations of InitNMF.
+const DefaultNMFIters = 20
+
+// String returns the start's name as the command line spells it.
+func (m InitMethod) String() string {
+	switch m {
+	case InitDefault:
+		return "default"
+	case InitJitter:
+		return "jitter"
+	case InitPrior:
+		return "prior"
+	case InitNMF:
+		return "nmf"
+	}
+	return fmt.Sprintf("InitMethod(%d)", int(m))
+}
+
+// ParseInitMethod returns the start named s ("jitter", "prior", "nmf" or
+// "default").
+func ParseInitMethod(s string) (InitMethod, error) {
+	for m := InitDefault; m <= InitNMF; m++ {
+		if m.String() == s {
+			return m, nil
+		}
+	}
+	return 0, fmt.Errorf("inference: unknown start %q: want jitter, prior or nmf", s)
+}
+
+// Init configures the starting point of CAVI. The zero value is the
+// default start.
+type Init struct {
+	// Method is the kind of start.
+	Method InitMethod
+	// Jitter is the relative size of the uniform jitter of InitJitter
+	// and InitDefault. Zero means DefaultJitter.
+	Jitter float64
+	// NMFIters is the number of KL-NMF iterations of InitNMF. Zero means
+	// DefaultNMFIters.
+	NMFIters int
+}
+
+func (in Init) validate() error {
+	switch {
+	case in.Method < InitDefault || in.Method > InitNMF:
+		return fmt.Errorf("inference: unknown start %d", int(in.Method))
+	case in.Jitter < 0 || math.IsNaN(in.Jitter) || math.IsInf(in.Jitter, 0):
+		return fmt.Errorf("inference: start jitter %v: want a finite number ≥ 0", in.Jitter)
+	case in.NMFIters < 0:
+		return fmt.Errorf("inference: %d KL-NMF iterations for the start: want 0 (default) or more", in.NMFIters)
+	}
+	return nil
+}
+
+// resolved returns the start with its defaults filled in.
+func (in Init) resolved() Init {
+	if in.Method == InitDefault {
+		in.Method = InitJitter
+	}
+	if in.Jitter == 0 {
+		in.Jitter = DefaultJitter
+	}
+	if in.NMFIters == 0 {
+		in.NMFIters = DefaultNMFIters
+	}
+	return in
+}
+
+// start sets both sides' parameters for one restart seeded by seed.
+func (f *fitState) start(ctx context.Context, seed uint64) error {
+	in := f.s.Init.resolved()
+	switch in.Method {
+	case InitPrior:
+		f.rows.drawFromPrior(rand.NewPCG(seed, 1))
+		f.cols.drawFromPrior(rand.NewPCG(seed, 2))
+	case InitNMF:
+		res, err := mle.Fit(ctx, f.x, &mle.Settings{
+			K: f.s.K, MaxIter: in.NMFIters, Tol: -1, Seed: seed, Workers: f.s.Workers, Normalize: mle.NormalizeNone,
+		})
+		if err != nil {
+			return fmt.Errorf("inference: the KL-NMF start: %w", err)
+		}
+		w, h := res.W.RawMatrix().Data, res.H.RawMatrix().Data
+		balance(w, h, f.s.K)
+		f.rows.fromFactor(w, columnSums(h, f.s.K))
+		f.cols.fromFactor(h, columnSums(w, f.s.K))
+	default:
+		f.rows.jitter(rand.NewPCG(seed, 1), in.Jitter)
+		f.cols.jitter(rand.NewPCG(seed, 2), in.Jitter)
+	}
+	return nil
+}
+
+// jitter sets every shape and rate to its prior value times (1 + size·u)
+// with u uniform on [0, 1): shapes start at a, weight rates at the prior
+// mean of the activity b', activity rates at κˢ/b' so that E ξ starts
+// near b'. The jitter breaks the symmetry between factors.
+func (s *side) jitter(src rand.Source, size float64) {
+	r := rand.New(src)
+	for j := range s.shape {
+		s.shape[j] = s.a * (1 + size*r.Float64())
+		s.rate[j] = s.bPrime * (1 + size*r.Float64())
+	}
+	for u := range s.actRate {
+		s.actRate[u] = s.actShape / s.bPrime * (1 + size*r.Float64())
+	}
+}
+
+// minDraw keeps a weight drawn from the prior away from zero, where its
+// rate would overflow: Gamma(0.3, ·) puts real mass below 1e-300.
+const minDraw = 1e-12
+
+// drawFromPrior draws ξ_u ~ Gamma(a', a'/b') (b' when fixed) and θ_uk ~
+// Gamma(a, ξ_u), and starts q(θ_uk) at shape a with mean θ_uk and q(ξ_u)
+// at its shape with mean ξ_u.
+func (s *side) drawFromPrior(src rand.Source) {
+	act := distuv.Gamma{Alpha: s.aPrime, Beta: s.aPrime / s.bPrime, Src: src}
+	for u := 0; u < s.m; u++ {
+		xi := s.bPrime
+		if !s.fixed {
+			xi = max(act.Rand(), minDraw)
+			s.actRate[u] = s.actShape / xi
+		}
+		w := distuv.Gamma{Alpha: s.a, Beta: xi, Src: src}
+		for j := u * s.k; j < (u+1)*s.k; j++ {
+			s.shape[j] = s.a
+			s.rate[j] = s.a / max(w.Rand(), minDraw)
+		}
+	}
+}
+
+// fromFactor starts the side from a KL-NMF factor f (m × K) whose other
+// factor has column sums other: with φ_uik ∝ f_uk g_ik and the other side
+// at its mean g, the CAVI step gives γˢ_uk ≈ a + f_uk·Σ_i g_ik (the
+// expected count of factor k in row u at an MU fixed point) and γʳ_uk =
+// b' + Σ_i g_ik, so E θ_uk ≈ f_uk. The activity follows from its update.
+func (s *side) fromFactor(f, other []float64) {
+	for u := 0; u < s.m; u++ {
+		var sum float64
+		for j := 0; j < s.k; j++ {
+			e := u*s.k + j
+			s.shape[e] = s.a + f[e]*other[j]
+			s.rate[e] = s.bPrime + other[j]
+			sum += s.shape[e] / s.rate[e]
+		}
+		if !s.fixed {
+			s.actRate[u] = s.aPrime/s.bPrime + sum
+		}
+	}
+}
+
+// balance rescales every factor k of W and H (flat, K columns) so that
+// both have the same column sum, leaving W Hᵀ unchanged: the scale of a
+// KL-NMF factor is arbitrary, but the HPF priors on θ and β are not.
+func balance(w, h []float64, k int) {
+	sw, sh := columnSums(w, k), columnSums(h, k)
+	for j := 0; j < k; j++ {
+		if !(sw[j] > 0 && sh[j] > 0) {
+			continue
+		}
+		c := math.Sqrt(sh[j] / sw[j])
+		for e := j; e < len(w); e += k {
+			w[e] *= c
+		}
+		for e := j; e < len(h); e += k {
+			h[e] /= c
+		}
+	}
+}
+
+// columnSums returns the K column sums of a flat m × K matrix.
+func columnSums(a []float64, k int) []float64 {
+	s := make([]float64, k)
+	for e, v := range a {
+		s[e%k] += v
+	}
+	return s
+}
