@@ -197,6 +197,9 @@ func TestSelectK(t *testing.T) {
 	if res.Best != best.K {
 		t.Fatalf("best %d, table says %d", res.Best, best.K)
 	}
+	if res.AtEdge != (best.K == 1 || best.K == 12) {
+		t.Fatalf("best K %d, at the edge %v", best.K, res.AtEdge)
+	}
 	// Data with 3 factors are not explained by one.
 	if res.Rows[0].ValidLogLik >= res.Rows[1].ValidLogLik {
 		t.Fatalf("K = 1 (%v) not below K = 3 (%v)", res.Rows[0].ValidLogLik, res.Rows[1].ValidLogLik)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/poisfact/poisfact/inference"
@@ -19,11 +20,12 @@ type SelectKSettings struct {
 	// HoldOut is the fraction of each row's non-zeros held out for
 	// validation, and again for test. Zero means 0.1.
 	HoldOut float64
-	// Restarts is the number of seeded fits per K; the one with the best
-	// validation log-likelihood is kept. Zero means 1.
+	// Restarts is the number of seeded fits per K (inference.Settings
+	// Restarts); the one with the best validation log-likelihood is kept.
+	// Zero means 1.
 	Restarts int
-	// Seed seeds the split (and the first restart; restart r uses
-	// Seed + r).
+	// Seed seeds the split and its held-out zero cells, and the fits'
+	// starts (restart r uses inference.RestartSeed(Seed, r)).
 	Seed uint64
 	// Workers, MaxIter, Tol and Hyper are passed to every CAVI fit.
 	Workers int
@@ -57,6 +59,9 @@ type SelectKResult struct {
 	Rows []KResult
 	// Best is the K with the highest validation log-likelihood.
 	Best int
+	// AtEdge reports that Best is the smallest or the largest K tried (of
+	// more than one): the best K may lie outside the grid.
+	AtEdge bool
 }
 
 // SelectK fits HPF at every K of s.Ks on one train / validation / test
@@ -92,23 +97,21 @@ func SelectK(ctx context.Context, x *model.Counts, s SelectKSettings) (*SelectKR
 	out := &SelectKResult{}
 	bestLL := math.Inf(-1)
 	for _, k := range s.Ks {
-		row := KResult{K: k, ValidLogLik: math.Inf(-1)}
 		start := time.Now()
-		for r := 0; r < s.Restarts; r++ {
-			seed := s.Seed + uint64(r)
-			res, err := inference.CAVI(ctx, split.Train, &inference.Settings{
-				K: k, Hyper: s.Hyper, MaxIter: s.MaxIter, Tol: s.Tol, Validation: valid, Seed: seed, Workers: s.Workers,
-			})
-			if err != nil {
-				return nil, err
-			}
-			rates := res.Posterior.PointEstimate()
-			if ll := valid.LogLik(rates.Rate).Mean; ll > row.ValidLogLik {
-				row.ValidLogLik, row.ELBO, row.Iterations, row.Seed = ll, res.ELBO, res.Iterations, seed
-				row.TestLogLik = test.LogLik(rates.Rate).Mean
-			}
+		res, err := inference.CAVI(ctx, split.Train, &inference.Settings{
+			K: k, Hyper: s.Hyper, MaxIter: s.MaxIter, Tol: s.Tol, Validation: valid, Seed: s.Seed, Restarts: s.Restarts, Workers: s.Workers,
+		})
+		if err != nil {
+			return nil, err
 		}
-		row.Seconds = time.Since(start).Seconds()
+		if res.Status == inference.Cancelled {
+			return nil, ctx.Err()
+		}
+		rates := res.Posterior.PointEstimate()
+		row := KResult{
+			K: k, ValidLogLik: res.Best, TestLogLik: test.LogLik(rates.Rate).Mean, ELBO: res.ELBO,
+			Iterations: res.Iterations, Seconds: time.Since(start).Seconds(), Seed: res.Restarts[res.Restart].Seed,
+		}
 		out.Rows = append(out.Rows, row)
 		if row.ValidLogLik > bestLL {
 			bestLL, out.Best = row.ValidLogLik, k
@@ -116,6 +119,10 @@ func SelectK(ctx context.Context, x *model.Counts, s SelectKSettings) (*SelectKR
 		if s.Recorder != nil {
 			s.Recorder(row)
 		}
+	}
+	if len(s.Ks) > 1 {
+		lo, hi := slices.Min(s.Ks), slices.Max(s.Ks)
+		out.AtEdge = out.Best == lo || out.Best == hi
 	}
 	return out, nil
 }
@@ -129,5 +136,8 @@ func (r *SelectKResult) Print(w io.Writer) {
 			mark = "  ← chosen"
 		}
 		fmt.Fprintf(w, "%6d %14.6f %14.6f %16.8g %6d %9.2f%s\n", row.K, row.ValidLogLik, row.TestLogLik, row.ELBO, row.Iterations, row.Seconds, mark)
+	}
+	if r.AtEdge {
+		fmt.Fprintf(w, "note: K = %d is at the edge of the grid; the best K may lie beyond it: try a wider grid\n", r.Best)
 	}
 }

@@ -23,9 +23,9 @@ type selectKRow struct {
 }
 
 func runSelectK(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("select-k", "-in FILE -k 5,10,20,50 [-restarts R] [-json]", stderr)
+	fs := newFlagSet("select-k", "-in FILE [-k 5,10,20,50,100] [-restarts R] [-json]", stderr)
 	in := fs.String("in", "", "count matrix (required)")
-	ks := fs.String("k", "5,10,20,50", "comma-separated numbers of factors to try")
+	ks := fs.String("k", "5,10,20,50,100", "comma-separated numbers of factors to try")
 	restarts := fs.Int("restarts", 1, "seeded fits per K; the best validation log-likelihood is kept")
 	holdout := fs.Float64("holdout", 0.1, "fraction of each row's non-zeros held out for validation, and again for test")
 	seed := fs.Uint64("seed", 1, "random seed of the split and the fits")
@@ -73,11 +73,15 @@ func runSelectK(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "select-k", err)
 	}
 	if *asJSON {
+		if res.AtEdge {
+			fmt.Fprintf(stderr, "note: K = %d is at the edge of the grid; the best K may lie beyond it: try a wider grid\n", res.Best)
+		}
 		out := struct {
-			Input string       `json:"input"`
-			Best  int          `json:"best_k"`
-			Rows  []selectKRow `json:"rows"`
-		}{Input: *in, Best: res.Best}
+			Input  string       `json:"input"`
+			Best   int          `json:"best_k"`
+			AtEdge bool         `json:"best_k_at_grid_edge"`
+			Rows   []selectKRow `json:"rows"`
+		}{Input: *in, Best: res.Best, AtEdge: res.AtEdge}
 		for _, r := range res.Rows {
 			out.Rows = append(out.Rows, selectKRow{r.K, r.ValidLogLik, r.TestLogLik, r.ELBO, r.Iterations, r.Seconds, r.Seed})
 		}
