@@ -184,7 +184,7 @@ func (f *fitState) run(ctx context.Context, restart int, seed uint64, fitStart t
 		it.Criterion = v
 		best, done := stop.Check(t, v)
 		if best {
-			f.best = f.best.take(f.rows, f.cols, t, v, elbo)
+			f.best = f.best.take(f.rows, f.cols, t, elbo)
 		}
 		return done
 	}
@@ -227,7 +227,7 @@ func (f *fitState) run(ctx context.Context, restart int, seed uint64, fitStart t
 	if f.best == nil || f.best.iter != out.BestIter {
 		// No finite check (cannot happen for a finite ELBO): keep the
 		// current parameters.
-		f.best = f.best.take(f.rows, f.cols, t, out.Best, elbo)
+		f.best = f.best.take(f.rows, f.cols, t, elbo)
 		out.BestIter = t
 	}
 	out.ELBO = f.best.elbo
@@ -287,12 +287,12 @@ type snapshot struct {
 	rowShape, rowRate, rowAct []float64
 	colShape, colRate, colAct []float64
 	iter                      int
-	value, elbo               float64
+	elbo                      float64
 }
 
 // take copies the sides' parameters into s, allocating it when nil, and
 // returns it.
-func (s *snapshot) take(rows, cols *side, iter int, value, elbo float64) *snapshot {
+func (s *snapshot) take(rows, cols *side, iter int, elbo float64) *snapshot {
 	if s == nil {
 		s = &snapshot{}
 	}
@@ -303,7 +303,7 @@ func (s *snapshot) take(rows, cols *side, iter int, value, elbo float64) *snapsh
 	cp(&s.colShape, cols.shape)
 	cp(&s.colRate, cols.rate)
 	cp(&s.colAct, cols.actRate)
-	s.iter, s.value, s.elbo = iter, value, elbo
+	s.iter, s.elbo = iter, elbo
 	return s
 }
 

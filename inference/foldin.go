@@ -73,7 +73,7 @@ func FoldIn(ctx context.Context, q *model.Posterior, x *model.Counts, s *FoldInS
 	rows := newSide(x.Rows(), k, h.A, h.APrime, h.BPrime, h.NonHierarchical, kn.RowChunks())
 	// The fold-in runs to convergence with β fixed, so a small jitter
 	// of the prior is start enough.
-	rows.jitter(rand.NewPCG(set.Seed, 1), 0.01)
+	rows.jitter(rand.NewPCG(set.Seed, 1), DefaultJitter)
 	cols := newSide(p, k, h.C, h.CPrime, h.DPrime, h.NonHierarchical, kn.ColChunks())
 	copy(cols.shape, q.BetaShape.RawMatrix().Data)
 	copy(cols.rate, q.BetaRate.RawMatrix().Data)

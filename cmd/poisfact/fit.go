@@ -33,9 +33,12 @@ type fitOptions struct {
 	init            string
 	mapShape        float64
 	mapRate         float64
-	// HPF only.
+	// HPF only. criterion and init are parsed by validate into
+	// hpfCriterion and hpfInit.
 	hyper        model.HPF
 	criterion    string
+	hpfCriterion inference.Criterion
+	hpfInit      inference.InitMethod
 	patience     int
 	minIters     int
 	restarts     int
@@ -209,16 +212,10 @@ func (o *fitOptions) validate(pos []string) error {
 		return usagef("unknown model %q: want hpf, nmf or nmf-cd", o.modelName)
 	case o.modelName != "hpf" && o.init != "" && o.init != "random" && o.init != "nndsvda":
 		return usagef("-init %q: want random or nndsvda for -model %s", o.init, o.modelName)
-	case o.modelName == "hpf" && o.init != "" && o.init != "jitter" && o.init != "prior" && o.init != "nmf":
-		return usagef("-init %q: want jitter, prior or nmf for -model hpf", o.init)
 	case o.modelName == "hpf" && (o.mapShape != 0 || o.mapRate != 0):
 		return usagef("-map-shape and -map-rate apply to -model nmf and nmf-cd")
 	case o.modelName != "hpf" && (o.criterion != "" || o.patience != 0 || o.restarts != 1 || o.initJitter != 0 || o.initNMFIters != 0 || o.hyper != model.HPF{}):
 		return usagef("-criterion, -patience, -restarts, -init-jitter, -init-nmf-iters and the hyperparameter flags apply to -model hpf")
-	case o.criterion != "" && o.criterion != "validation" && o.criterion != "validation-nonzero" && o.criterion != "train-loglik" && o.criterion != "elbo":
-		return usagef("-criterion %q: want validation, validation-nonzero, train-loglik or elbo", o.criterion)
-	case (o.criterion == "validation" || o.criterion == "validation-nonzero") && o.holdout == 0 && o.valid == "":
-		return usagef("-criterion %s needs a validation set (-holdout or -valid)", o.criterion)
 	case o.patience < 0 || o.minIters < 0:
 		return usagef("-patience %d, -min-iters %d: want 0 (default) or more", o.patience, o.minIters)
 	case o.restarts < 1:
@@ -252,6 +249,30 @@ func (o *fitOptions) validate(pos []string) error {
 	}
 	if err := o.hyper.Validate(); err != nil {
 		return usageError{err}
+	}
+	return o.parseHPF()
+}
+
+// parseHPF parses -init and -criterion of an HPF fit, once, with the
+// inference package's own names.
+func (o *fitOptions) parseHPF() error {
+	if o.modelName != "hpf" {
+		return nil
+	}
+	var err error
+	if o.init != "" {
+		if o.hpfInit, err = inference.ParseInitMethod(o.init); err != nil {
+			return usagef("-init %q: want jitter, prior or nmf for -model hpf", o.init)
+		}
+	}
+	if o.criterion != "" {
+		if o.hpfCriterion, err = inference.ParseCriterion(o.criterion); err != nil {
+			return usagef("-criterion %q: want validation, validation-nonzero, train-loglik or elbo", o.criterion)
+		}
+	}
+	onValidation := o.hpfCriterion == inference.CriterionValidation || o.hpfCriterion == inference.CriterionValidationNonzero
+	if onValidation && o.holdout == 0 && o.valid == "" {
+		return usagef("-criterion %s needs a validation set (-holdout or -valid)", o.criterion)
 	}
 	if o.init == "" && o.modelName != "hpf" {
 		o.init = "random"

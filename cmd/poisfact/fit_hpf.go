@@ -12,36 +12,22 @@ import (
 // hpfSettings turns the options into CAVI settings. Only the validation
 // part reaches the fit (as the stopping criterion, and with -mask as the
 // cells left out of the likelihood): the test part never does.
-func hpfSettings(d *dataParts, o fitOptions) (*inference.Settings, error) {
+func hpfSettings(d *dataParts, o fitOptions) *inference.Settings {
 	s := &inference.Settings{
 		K: o.k, Hyper: o.hyper, MaxIter: o.iters, MinIter: o.minIters, Tol: o.tol, Seed: o.seed, Workers: o.workers,
-		CheckEvery: o.checkEvery, Patience: o.patience, Restarts: o.restarts,
-		Init:       inference.Init{Jitter: o.initJitter, NMFIters: o.initNMFIters},
+		CheckEvery: o.checkEvery, Patience: o.patience, Restarts: o.restarts, Criterion: o.hpfCriterion,
+		Init:       inference.Init{Method: o.hpfInit, Jitter: o.initJitter, NMFIters: o.initNMFIters},
 		Validation: d.validHeld,
-	}
-	var err error
-	if o.init != "" {
-		if s.Init.Method, err = inference.ParseInitMethod(o.init); err != nil {
-			return nil, usageError{err}
-		}
-	}
-	if o.criterion != "" {
-		if s.Criterion, err = inference.ParseCriterion(o.criterion); err != nil {
-			return nil, usageError{err}
-		}
 	}
 	if o.mask && d.valid != nil && d.valid.NNZ() > 0 {
 		s.Mask = d.valid
 	}
-	return s, nil
+	return s
 }
 
 // fitHPF runs CAVI as the options say.
 func fitHPF(ctx context.Context, d *dataParts, o fitOptions, stderr io.Writer) (*fitReport, *model.Saved, error) {
-	settings, err := hpfSettings(d, o)
-	if err != nil {
-		return nil, nil, err
-	}
+	settings := hpfSettings(d, o)
 	restarts := o.restarts
 	settings.Recorder = func(it inference.Iteration) {
 		if !it.IsCheck() {
