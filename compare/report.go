@@ -36,9 +36,15 @@ type deviations struct {
 	n        int
 }
 
+// add records |got − want|, absolute and relative to |scale|. An exact
+// match is a relative deviation of 0 even when the scale is 0 (the KL
+// divergence of a 1 × 1 matrix at its optimum), not 0/0.
 func (d *deviations) add(got, want, scale float64) {
 	a := math.Abs(got - want)
 	r := a / math.Abs(scale)
+	if a == 0 {
+		r = 0
+	}
 	if math.IsNaN(a) {
 		a, r = math.Inf(1), math.Inf(1)
 	}

@@ -79,7 +79,7 @@ func SideBySide(ctx context.Context, x *model.Counts, s SideBySideSettings) (*Ta
 	if err != nil {
 		return nil, err
 	}
-	valid, test, err := split.HeldOutSets(s.Seed)
+	valid, test, err := split.RequireHeldOutSets(s.Seed)
 	if err != nil {
 		return nil, err
 	}

@@ -67,7 +67,8 @@ type SelectKResult struct {
 // SelectK fits HPF at every K of s.Ks on one train / validation / test
 // split of x (validation drives each fit's stopping rule and the choice of
 // K), with s.Restarts seeded fits per K, and returns a table of validation
-// log-likelihood, ELBO and time per K.
+// log-likelihood, ELBO and time per K. When ctx is cancelled it returns
+// the K finished before, with ctx's error.
 func SelectK(ctx context.Context, x *model.Counts, s SelectKSettings) (*SelectKResult, error) {
 	if len(s.Ks) == 0 {
 		return nil, fmt.Errorf("evaluation: no K to try")
@@ -90,7 +91,7 @@ func SelectK(ctx context.Context, x *model.Counts, s SelectKSettings) (*SelectKR
 	if err != nil {
 		return nil, err
 	}
-	valid, test, err := split.HeldOutSets(s.Seed)
+	valid, test, err := split.RequireHeldOutSets(s.Seed)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +106,9 @@ func SelectK(ctx context.Context, x *model.Counts, s SelectKSettings) (*SelectKR
 			return nil, err
 		}
 		if res.Status == inference.Cancelled {
-			return nil, ctx.Err()
+			// The K finished so far are kept: cancelling a long scan
+			// does not throw them away.
+			return out, ctx.Err()
 		}
 		rates := res.Posterior.PointEstimate()
 		row := KResult{

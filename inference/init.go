@@ -27,6 +27,11 @@ const (
 	// maximum likelihood) from a random start and turns W and H into
 	// shapes and rates as one CAVI step would from φ ∝ W_uk H_ik.
 	InitNMF
+	// InitUniform is the start of the original HPF code, which hpfrec
+	// and hgaprec keep: every weight shape and rate at a' + Jitter·u
+	// (an absolute jitter, u uniform on [0, 1)), so that E θ starts near
+	// 1, and every activity rate at b', so that E ξ starts at κˢ/b'.
+	InitUniform
 )
 
 // DefaultJitter is the relative jitter of the default start: measured
@@ -49,6 +54,8 @@ func (m InitMethod) String() string {
 		return "prior"
 	case InitNMF:
 		return "nmf"
+	case InitUniform:
+		return "uniform"
 	}
 	return fmt.Sprintf("InitMethod(%d)", int(m))
 }
@@ -56,7 +63,7 @@ func (m InitMethod) String() string {
 // ParseInitMethod returns the start named s ("jitter", "prior", "nmf" or
 // "default").
 func ParseInitMethod(s string) (InitMethod, error) {
-	for m := InitDefault; m <= InitNMF; m++ {
+	for m := InitDefault; m <= InitUniform; m++ {
 		if m.String() == s {
 			return m, nil
 		}
@@ -79,7 +86,7 @@ type Init struct {
 
 func (in Init) validate() error {
 	switch {
-	case in.Method < InitDefault || in.Method > InitNMF:
+	case in.Method < InitDefault || in.Method > InitUniform:
 		return fmt.Errorf("inference: unknown start %d", int(in.Method))
 	case in.Jitter < 0 || math.IsNaN(in.Jitter) || math.IsInf(in.Jitter, 0):
 		return fmt.Errorf("inference: start jitter %v: want a finite number ≥ 0", in.Jitter)
@@ -121,6 +128,9 @@ func (f *fitState) start(ctx context.Context, seed uint64) error {
 		balance(w, h, f.s.K)
 		f.rows.fromFactor(w, columnSums(h, f.s.K))
 		f.cols.fromFactor(h, columnSums(w, f.s.K))
+	case InitUniform:
+		f.rows.uniform(rand.NewPCG(seed, 1), in.Jitter)
+		f.cols.uniform(rand.NewPCG(seed, 2), in.Jitter)
 	default:
 		f.rows.jitter(rand.NewPCG(seed, 1), in.Jitter)
 		f.cols.jitter(rand.NewPCG(seed, 2), in.Jitter)
@@ -140,6 +150,19 @@ func (s *side) jitter(src rand.Source, size float64) {
 	}
 	for u := range s.actRate {
 		s.actRate[u] = s.actShape / s.bPrime * (1 + size*r.Float64())
+	}
+}
+
+// uniform sets every weight shape and rate to a' + size·u, u uniform on
+// [0, 1), and every activity rate to b'.
+func (s *side) uniform(src rand.Source, size float64) {
+	r := rand.New(src)
+	for j := range s.shape {
+		s.shape[j] = s.aPrime + size*r.Float64()
+		s.rate[j] = s.aPrime + size*r.Float64()
+	}
+	for u := range s.actRate {
+		s.actRate[u] = s.bPrime
 	}
 }
 

@@ -160,7 +160,7 @@ func (s *Settings) withDefaults(x *model.Counts) (Settings, error) {
 			d.MinIter = DefaultMinIter
 		}
 	}
-	if err := (fitting.Loop{K: d.K, MaxIter: &d.MaxIter, MinIter: &d.MinIter, CheckEvery: &d.CheckEvery, Tol: &d.Tol, Workers: &d.Workers}).Defaults("inference", x); err != nil {
+	if err := (fitting.Loop{K: d.K, FactorArrays: 9, MaxIter: &d.MaxIter, MinIter: &d.MinIter, CheckEvery: &d.CheckEvery, Tol: &d.Tol, Workers: &d.Workers}).Defaults("inference", x); err != nil {
 		return d, err
 	}
 	if err := d.Init.validate(); err != nil {

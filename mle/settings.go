@@ -2,7 +2,6 @@ package mle
 
 import (
 	"fmt"
-	"math"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -73,6 +72,11 @@ const (
 	// NormalizeNone returns the factors as the solver left them.
 	NormalizeNone
 )
+
+// MaxPrior bounds the shape and the rate of a MAP prior: a Gamma(10⁶, b)
+// prior already pins every factor entry to its mode whatever the data
+// say, and values near 1e300 overflow the objective.
+const MaxPrior = 1e6
 
 // Prior is a Gamma(Shape α, Rate b) prior on every entry of W and H, for
 // the MAP variant (docs/MATH.md section 2). It needs α ≥ 1 (for α < 1 the
@@ -149,7 +153,7 @@ func (s *Settings) withDefaults(x *model.Counts) (Settings, error) {
 		return Settings{}, fmt.Errorf("mle: nil settings: K is required")
 	}
 	d := *s
-	if err := (fitting.Loop{K: d.K, MaxIter: &d.MaxIter, MinIter: &d.MinIter, CheckEvery: &d.CheckEvery, Tol: &d.Tol, Workers: &d.Workers}).Defaults("mle", x); err != nil {
+	if err := (fitting.Loop{K: d.K, FactorArrays: 4, MaxIter: &d.MaxIter, MinIter: &d.MinIter, CheckEvery: &d.CheckEvery, Tol: &d.Tol, Workers: &d.Workers}).Defaults("mle", x); err != nil {
 		return d, err
 	}
 	switch {
@@ -161,11 +165,11 @@ func (s *Settings) withDefaults(x *model.Counts) (Settings, error) {
 		return d, fmt.Errorf("mle: unknown normalization %d", int(d.Normalize))
 	}
 	if p := d.MAP; p != nil {
-		if !(p.Shape >= 1) || math.IsInf(p.Shape, 0) {
-			return d, fmt.Errorf("mle: MAP prior shape α = %v: want α ≥ 1 (for α < 1 the MAP objective is unbounded below at zero)", p.Shape)
+		if !(p.Shape >= 1 && p.Shape <= MaxPrior) {
+			return d, fmt.Errorf("mle: MAP prior shape α = %v: want 1 ≤ α ≤ %g (for α < 1 the MAP objective is unbounded below at zero; far above, the prior swamps any data)", p.Shape, MaxPrior)
 		}
-		if !(p.Rate > 0) || math.IsInf(p.Rate, 0) {
-			return d, fmt.Errorf("mle: MAP prior rate b = %v: want a positive finite number", p.Rate)
+		if !(p.Rate > 0 && p.Rate <= MaxPrior) {
+			return d, fmt.Errorf("mle: MAP prior rate b = %v: want 0 < b ≤ %g", p.Rate, MaxPrior)
 		}
 	}
 	if d.Normalize == NormalizeDefault {

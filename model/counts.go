@@ -196,3 +196,22 @@ func (c *Counts) Dense() (*mat.Dense, error) {
 	}
 	return d, nil
 }
+
+// Equal reports whether c and d hold the same shape and the same entries
+// (labels aside).
+func (c *Counts) Equal(d *Counts) bool {
+	if c.n != d.n || c.p != d.p || len(c.val) != len(d.val) {
+		return false
+	}
+	for u := 0; u <= c.n; u++ {
+		if c.rowPtr[u] != d.rowPtr[u] {
+			return false
+		}
+	}
+	for e := range c.val {
+		if c.colIdx[e] != d.colIdx[e] || c.val[e] != d.val[e] {
+			return false
+		}
+	}
+	return true
+}

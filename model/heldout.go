@@ -107,6 +107,22 @@ func (s *Split) HeldOutSets(seed uint64) (valid, test *HeldOut, err error) {
 	return valid, test, nil
 }
 
+// RequireHeldOutSets is HeldOutSets for callers that score on both
+// parts: a part with no non-zeros (a matrix too small or too sparse for
+// the split's fractions) is an error, not a nil set.
+func (s *Split) RequireHeldOutSets(seed uint64) (valid, test *HeldOut, err error) {
+	for _, part := range []struct {
+		name string
+		x    *Counts
+	}{{"validation", s.Valid}, {"test", s.Test}} {
+		if part.x.NNZ() == 0 {
+			return nil, nil, fmt.Errorf("%w: the split leaves the %s part without non-zeros (the training part keeps %d of %d): too few non-zeros per row for its fractions",
+				ErrShape, part.name, s.Train.NNZ(), s.Train.NNZ()+s.Valid.NNZ()+s.Test.NNZ())
+		}
+	}
+	return s.HeldOutSets(seed)
+}
+
 // HeldOutLogLik is the held-out Poisson log-likelihood of a model
 // (docs/MATH.md section 4), log x! included.
 type HeldOutLogLik struct {

@@ -22,14 +22,14 @@ func ReadLabels(r io.Reader) ([]string, error) {
 	}
 	defer rc.Close()
 	lr := newLineReader(rc)
-	var labels []string
+	labels := []string{} // an empty file is no labels, not a missing file
 	for {
 		line, err := lr.next()
 		if err == io.EOF {
 			return labels, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrFormat, err)
+			return nil, err
 		}
 		labels = append(labels, string(line))
 	}

@@ -9,9 +9,10 @@ import (
 	"strings"
 )
 
-// maxDim bounds the rows and columns a file may declare; tests lower it
-// so that fuzzing cannot ask for gigabytes with a one-line header.
-var maxDim int64 = 1<<31 - 1
+// maxDim bounds the rows and columns a file may declare (indices are
+// int32). What a declared shape may cost in memory is bounded apart, by
+// checkDeclaredShape, once the entries are read.
+const maxDim = 1<<31 - 1
 
 // ReadMatrixMarket reads a Matrix Market coordinate file (NIST Matrix
 // Market exchange format): the header "%%MatrixMarket matrix coordinate
@@ -36,19 +37,23 @@ func ReadMatrixMarket(r io.Reader) (*Counts, error) {
 	if err != nil {
 		return nil, err
 	}
-	alloc := min(nnz, 1<<26) // grow past this only if the entries are really there
+	sizeLine := lr.line
+	// The declared count is only a promise: start small and grow with
+	// what is really there.
+	alloc := min(nnz, 1<<20)
 	rows := make([]int32, 0, alloc)
 	cols := make([]int32, 0, alloc)
 	vals := make([]float64, 0, alloc)
 	pattern := field == "pattern"
 	var seen int64 // entries read, explicit zeros included
+	var total float64
 	for {
 		line, err := lr.next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrFormat, err)
+			return nil, err
 		}
 		if len(line) == 0 || line[0] == '%' {
 			continue
@@ -64,12 +69,18 @@ func ReadMatrixMarket(r io.Reader) (*Counts, error) {
 		if x == 0 {
 			continue // an explicit zero is an entry of the file, not a non-zero
 		}
+		if total += x; total > maxExactCount {
+			return nil, lr.errorf(ErrBadCount, "the total of the counts exceeds 2^53")
+		}
 		rows = append(rows, i)
 		cols = append(cols, j)
 		vals = append(vals, x)
 	}
 	if seen != nnz {
-		return nil, fmt.Errorf("%w: line %d: the size line declares %d entries, the file has %d", ErrFormat, lr.line, nnz, seen)
+		return nil, lr.errorf(ErrFormat, "the size line declares %d entries, the file has %d", nnz, seen)
+	}
+	if err := checkDeclaredShape(n, p, len(vals)); err != nil {
+		return nil, fmt.Errorf("line %d: %w", sizeLine, err)
 	}
 	return buildCounts(int(n), int(p), rows, cols, vals)
 }
@@ -81,22 +92,22 @@ func readMMHeader(lr *lineReader) (string, error) {
 		return "", fmt.Errorf("%w: empty file: no Matrix Market header", ErrFormat)
 	}
 	if err != nil {
-		return "", fmt.Errorf("%w: %w", ErrFormat, err)
+		return "", err
 	}
 	f := strings.Fields(strings.ToLower(string(line)))
 	if len(f) != 5 || f[0] != "%%matrixmarket" || f[1] != "matrix" {
 		return "", lr.errorf(ErrFormat, "not a Matrix Market header (want %q)", "%%MatrixMarket matrix coordinate integer general")
 	}
 	if f[2] != "coordinate" {
-		return "", lr.errorf(ErrFormat, "unsupported Matrix Market format %q: only sparse \"coordinate\" is read", f[2])
+		return "", lr.errorf(ErrFormat, "unsupported Matrix Market format %s: only sparse \"coordinate\" is read", quote([]byte(f[2])))
 	}
 	switch f[3] {
 	case "integer", "real", "pattern":
 	default:
-		return "", lr.errorf(ErrFormat, "unsupported Matrix Market field %q: counts are integer, real with whole values, or pattern", f[3])
+		return "", lr.errorf(ErrFormat, "unsupported Matrix Market field %s: counts are integer, real with whole values, or pattern", quote([]byte(f[3])))
 	}
 	if f[4] != "general" {
-		return "", lr.errorf(ErrFormat, "unsupported Matrix Market symmetry %q: only \"general\" is read", f[4])
+		return "", lr.errorf(ErrFormat, "unsupported Matrix Market symmetry %s: only \"general\" is read", quote([]byte(f[4])))
 	}
 	return f[3], nil
 }
@@ -106,10 +117,10 @@ func readMMSize(lr *lineReader) (n, p, nnz int64, err error) {
 	for {
 		line, err := lr.next()
 		if err == io.EOF {
-			return 0, 0, 0, fmt.Errorf("%w: line %d: end of file before the size line", ErrFormat, lr.line)
+			return 0, 0, 0, lr.errorf(ErrFormat, "end of file before the size line")
 		}
 		if err != nil {
-			return 0, 0, 0, fmt.Errorf("%w: %w", ErrFormat, err)
+			return 0, 0, 0, err
 		}
 		if len(bytes.TrimSpace(line)) == 0 || line[0] == '%' {
 			continue
@@ -121,7 +132,7 @@ func readMMSize(lr *lineReader) (n, p, nnz int64, err error) {
 			v[k], ok = parseUint(f[k])
 		}
 		if !ok {
-			return 0, 0, 0, lr.errorf(ErrFormat, "size line %q is not \"rows cols entries\"", line)
+			return 0, 0, 0, lr.errorf(ErrFormat, "size line %s is not \"rows cols entries\"", quote(line))
 		}
 		n, p, nnz = v[0], v[1], v[2]
 		switch {
@@ -150,18 +161,18 @@ func parseMMEntry(lr *lineReader, line []byte, n, p int64, pattern bool) (i, j i
 		if pattern {
 			want = 2
 		}
-		return 0, 0, 0, lr.errorf(ErrFormat, "want %d fields, found %d in %q", want, len(bytes.Fields(line)), line)
+		return 0, 0, 0, lr.errorf(ErrFormat, "want %d fields, found %d in %s", want, len(bytes.Fields(line)), quote(line))
 	}
 	ri, ok := parseUint(fi)
 	if !ok {
-		return 0, 0, 0, lr.errorf(ErrFormat, "row index %q is not a positive integer", fi)
+		return 0, 0, 0, lr.errorf(ErrFormat, "row index %s is not a positive integer", quote(fi))
 	}
 	if ri < 1 || ri > n {
 		return 0, 0, 0, lr.errorf(ErrIndexRange, "row index %d out of range [1,%d]", ri, n)
 	}
 	cj, ok := parseUint(fj)
 	if !ok {
-		return 0, 0, 0, lr.errorf(ErrFormat, "column index %q is not a positive integer", fj)
+		return 0, 0, 0, lr.errorf(ErrFormat, "column index %s is not a positive integer", quote(fj))
 	}
 	if cj < 1 || cj > p {
 		return 0, 0, 0, lr.errorf(ErrIndexRange, "column index %d out of range [1,%d]", cj, p)
@@ -169,7 +180,7 @@ func parseMMEntry(lr *lineReader, line []byte, n, p int64, pattern bool) (i, j i
 	x = 1
 	if !pattern {
 		if x, err = parseCount(fx); err != nil {
-			return 0, 0, 0, fmt.Errorf("line %d: %w", lr.line, err)
+			return 0, 0, 0, lr.at(err)
 		}
 	}
 	return int32(ri - 1), int32(cj - 1), x, nil
@@ -178,20 +189,57 @@ func parseMMEntry(lr *lineReader, line []byte, n, p int64, pattern bool) (i, j i
 // parseCount parses a count: plain digits take a fast path, anything else
 // goes through strconv.ParseFloat and the count checks.
 func parseCount(b []byte) (float64, error) {
-	if v, ok := parseUint(b); ok && v <= maxExactCount {
+	if v, ok := parseUint(b); ok {
+		if v > maxExactCount {
+			return 0, fmt.Errorf("%w: count %s exceeds 2^53", ErrBadCount, quote(b))
+		}
 		return float64(v), nil
 	}
 	x, err := strconv.ParseFloat(string(b), 64)
 	if err != nil {
 		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
-			return 0, fmt.Errorf("%w: %q is out of range", ErrBadCount, b)
+			return 0, fmt.Errorf("%w: %s is out of range", ErrBadCount, quote(b))
 		}
-		return 0, fmt.Errorf("%w: %q is not a number", ErrBadCount, b)
+		return 0, fmt.Errorf("%w: %s is not a number", ErrBadCount, quote(b))
 	}
 	if err := checkCount(x); err != nil {
 		return 0, err
 	}
+	if x == maxExactCount {
+		// 2^53 + 1 written as "9007199254740993.0" rounds to 2^53: only
+		// plain digits say which whole number was meant up there.
+		return 0, fmt.Errorf("%w: count %s rounds to 2^53; write counts this large as plain digits", ErrBadCount, quote(b))
+	}
 	return x, nil
+}
+
+// MaxSparseDims is the least limit on the rows plus columns a file may
+// declare: the reader holds 32 bytes for every row and column (offsets
+// and totals), so a file declares at most max(MaxSparseDims,
+// 16 × its non-zeros) rows plus columns, and a few bytes cannot make it
+// allocate gigabytes. Real count matrices have far fewer empty rows and
+// columns than that.
+const MaxSparseDims = 1 << 20
+
+// checkDeclaredShape refuses a declared shape whose per-row and
+// per-column arrays would dwarf the non-zeros actually read.
+func checkDeclaredShape(n, p int64, nnz int) error {
+	if limit := max(MaxSparseDims, 16*int64(nnz)); n+p > limit {
+		return fmt.Errorf("%w: the size line declares %d × %d with %d non-zeros: its row and column arrays alone would take %s; at most max(%d, 16 × non-zeros) = %d rows plus columns are read (give the matrix its real shape)",
+			ErrShape, n, p, nnz, byteSize(32*(n+p)), MaxSparseDims, limit)
+	}
+	return nil
+}
+
+// byteSize formats a number of bytes for a message.
+func byteSize(b int64) string {
+	switch {
+	case b >= 1<<30:
+		return fmt.Sprintf("%.1f GB", float64(b)/(1<<30))
+	case b >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(b)/(1<<20))
+	}
+	return fmt.Sprintf("%d bytes", b)
 }
 
 // WriteMatrixMarket writes c as "%%MatrixMarket matrix coordinate integer

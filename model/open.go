@@ -105,9 +105,9 @@ func formatOf(path string) string {
 // writeAtomic writes through fill into a temporary file next to path, then
 // renames it into place.
 func writeAtomic(path string, fill func(io.Writer) error, gz bool) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	f, err := createTemp(path)
 	if err != nil {
-		return fmt.Errorf("model: %w", err)
+		return err
 	}
 	defer func() {
 		if err != nil {
@@ -143,6 +143,21 @@ func writeAtomic(path string, fill func(io.Writer) error, gz bool) (err error) {
 		return fmt.Errorf("model: %w", err)
 	}
 	return nil
+}
+
+// createTemp creates a new file beside path, with the permissions the
+// umask leaves of 0666 (os.CreateTemp would make it 0600).
+func createTemp(path string) (*os.File, error) {
+	for try := 0; ; try++ {
+		name := filepath.Join(filepath.Dir(path), fmt.Sprintf(".%s.tmp%d-%d", filepath.Base(path), os.Getpid(), try))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if err == nil {
+			return f, nil
+		}
+		if !errors.Is(err, os.ErrExist) || try == 1000 {
+			return nil, fmt.Errorf("model: %w", err)
+		}
+	}
 }
 
 // decompress returns a reader of r's content, gunzipped when it starts

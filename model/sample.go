@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
@@ -53,8 +54,13 @@ func Sample(n, p, k int, h HPF, scale float64, seed uint64) (*Truth, *Counts, er
 	}
 	h = h.WithDefaults()
 	t := &Truth{Scale: scale}
-	t.Xi, t.Theta = sampleSide(n, k, h.A, h.APrime, h.BPrime, h.NonHierarchical, rand.NewPCG(seed, 1))
-	t.Eta, t.Beta = sampleSide(p, k, h.C, h.CPrime, h.DPrime, h.NonHierarchical, rand.NewPCG(seed, 2))
+	var err error
+	if t.Xi, t.Theta, err = sampleSide(n, k, h.A, h.APrime, h.BPrime, h.NonHierarchical, rand.NewPCG(seed, 1)); err != nil {
+		return nil, nil, fmt.Errorf("model: row activity: %w (a' = %g)", err, h.APrime)
+	}
+	if t.Eta, t.Beta, err = sampleSide(p, k, h.C, h.CPrime, h.DPrime, h.NonHierarchical, rand.NewPCG(seed, 2)); err != nil {
+		return nil, nil, fmt.Errorf("model: column popularity: %w (c' = %g)", err, h.CPrime)
+	}
 	pois := distuv.Poisson{Src: rand.NewPCG(seed, 3)}
 	var rows, cols []int
 	var vals []float64
@@ -83,8 +89,10 @@ func Sample(n, p, k int, h HPF, scale float64, seed uint64) (*Truth, *Counts, er
 }
 
 // sampleSide draws activities act_u ~ Gamma(a', a'/b') (or b' fixed) and
-// weights w_uk ~ Gamma(a, act_u).
-func sampleSide(m, k int, a, aPrime, bPrime float64, fixed bool, src rand.Source) ([]float64, *mat.Dense) {
+// weights w_uk ~ Gamma(a, act_u). A shape so small that an activity
+// underflows to 0 (a' = 1e-6 puts most of its mass below 1e-300) leaves
+// the weights' Gamma without a rate: an error, not a panic in the sampler.
+func sampleSide(m, k int, a, aPrime, bPrime float64, fixed bool, src rand.Source) ([]float64, *mat.Dense, error) {
 	act := make([]float64, m)
 	w := mat.NewDense(m, k, nil)
 	g := distuv.Gamma{Alpha: aPrime, Beta: aPrime / bPrime, Src: src}
@@ -93,11 +101,14 @@ func sampleSide(m, k int, a, aPrime, bPrime float64, fixed bool, src rand.Source
 		if !fixed {
 			g.Alpha, g.Beta = aPrime, aPrime/bPrime
 			act[u] = g.Rand()
+			if !(act[u] > 0 && act[u] <= math.MaxFloat64) {
+				return nil, nil, fmt.Errorf("draw %d is %v, outside (0, ∞): the Gamma(a', a'/b') prior is too diffuse to sample in float64; use a larger shape", u+1, act[u])
+			}
 		}
 		g.Alpha, g.Beta = a, act[u]
 		for j := 0; j < k; j++ {
 			w.Set(u, j, g.Rand())
 		}
 	}
-	return act, w
+	return act, w, nil
 }

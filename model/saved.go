@@ -50,6 +50,10 @@ type Saved struct {
 	// Train, when set, holds the training counts, so that recommendations
 	// and evaluations can exclude what each row has already seen.
 	Train *Counts
+	// Valid and Test, when set, hold the held-out parts of the fit's
+	// split, so that the model can be scored on its own split alone
+	// (with Settings["split_seed"] for the zero cells).
+	Valid, Test *Counts
 }
 
 // Dims returns the rows, columns and factors of the model.
@@ -91,6 +95,7 @@ const (
 //	w.tsv, h.tsv       W (n × K), H (p × K)                                 (kind nmf)
 //	rows.txt, cols.txt labels, one per line, when the data had them
 //	train.mtx.gz       the training counts, when given (Matrix Market, gzip)
+//	valid.mtx.gz …     the validation and test counts of the fit's split, when given
 //	SHA256SUMS         the SHA-256 of every other file, in sha256sum's format
 //
 // Matrices are tab-separated text, one matrix row per line; every number
@@ -106,17 +111,12 @@ func SaveModel(dir string, m *Saved) error {
 	if err != nil {
 		return err
 	}
-	if info, err := os.Stat(dir); err == nil {
-		if !info.IsDir() {
-			return fmt.Errorf("model: %s exists and is not a directory", dir)
-		}
-		if _, err := os.Stat(filepath.Join(dir, sumsName)); err != nil {
-			return fmt.Errorf("model: %s exists and is not a saved model; not replacing it", dir)
-		}
+	if err := CheckSaveDir(dir); err != nil {
+		return err
 	}
-	tmp, err := os.MkdirTemp(filepath.Dir(dir), "."+filepath.Base(dir)+".tmp*")
+	tmp, err := mkdirTemp(dir)
 	if err != nil {
-		return fmt.Errorf("model: %w", err)
+		return err
 	}
 	defer os.RemoveAll(tmp) // a no-op once renamed
 	var sums bytes.Buffer
@@ -138,6 +138,45 @@ func SaveModel(dir string, m *Saved) error {
 		return err
 	}
 	return replaceDir(tmp, dir)
+}
+
+// CheckSaveDir reports whether SaveModel could write a model to dir: dir
+// is missing or holds a saved model (which is replaced), and its parent
+// is a directory where a new one can be made. Call it before a long fit,
+// so that a bad -out is found before the work, not after.
+func CheckSaveDir(dir string) error {
+	if info, err := os.Stat(dir); err == nil {
+		if !info.IsDir() {
+			return fmt.Errorf("model: %s exists and is not a directory", dir)
+		}
+		if _, err := os.Stat(filepath.Join(dir, sumsName)); err != nil {
+			return fmt.Errorf("model: %s exists and is not a saved model; not replacing it", dir)
+		}
+	}
+	tmp, err := mkdirTemp(dir)
+	if err != nil {
+		return err
+	}
+	return os.Remove(tmp)
+}
+
+// mkdirTemp makes a new directory beside dir, with the permissions the
+// umask leaves of 0777 (os.MkdirTemp would make it 0700).
+func mkdirTemp(dir string) (string, error) {
+	parent := filepath.Dir(dir)
+	if info, err := os.Stat(parent); err != nil || !info.IsDir() {
+		return "", fmt.Errorf("model: cannot save to %s: its parent directory %s does not exist", dir, parent)
+	}
+	for try := 0; ; try++ {
+		name := filepath.Join(parent, fmt.Sprintf(".%s.tmp%d-%d", filepath.Base(dir), os.Getpid(), try))
+		err := os.Mkdir(name, 0o777)
+		if err == nil {
+			return name, nil
+		}
+		if !errors.Is(err, fs.ErrExist) || try == 1000 {
+			return "", fmt.Errorf("model: cannot save to %s: %w", dir, err)
+		}
+	}
 }
 
 // replaceDir renames tmp to dir, moving an existing dir aside first and
@@ -234,24 +273,37 @@ func (m *Saved) encode() (map[string][]byte, *manifest, error) {
 		}
 		add(l.name, b.Bytes())
 	}
-	if m.Train != nil {
-		if m.Train.Rows() != man.Rows || m.Train.Cols() != man.Cols {
-			return nil, nil, fmt.Errorf("%w: training counts are %d × %d, the model %d × %d", ErrShape, m.Train.Rows(), m.Train.Cols(), man.Rows, man.Cols)
+	for _, part := range m.parts() {
+		x := *part.x
+		if x == nil {
+			continue
+		}
+		if x.Rows() != man.Rows || x.Cols() != man.Cols {
+			return nil, nil, fmt.Errorf("%w: %s counts are %d × %d, the model %d × %d", ErrShape, part.what, x.Rows(), x.Cols(), man.Rows, man.Cols)
 		}
 		var b bytes.Buffer
 		zw := gzip.NewWriter(&b)
-		if err := WriteMatrixMarket(zw, m.Train); err != nil {
+		if err := WriteMatrixMarket(zw, x); err != nil {
 			return nil, nil, err
 		}
 		if err := zw.Close(); err != nil {
 			return nil, nil, fmt.Errorf("model: %w", err)
 		}
-		add(trainName, b.Bytes())
+		add(part.name, b.Bytes())
 	}
 	return files, man, nil
 }
 
-const trainName = "train.mtx.gz"
+// savedPart is one of the count matrices saved with a model.
+type savedPart struct {
+	name, what string
+	x          **Counts
+}
+
+// parts lists the count matrices saved with a model, in file order.
+func (m *Saved) parts() []savedPart {
+	return []savedPart{{"train.mtx.gz", "training", &m.Train}, {"valid.mtx.gz", "validation", &m.Valid}, {"test.mtx.gz", "test", &m.Test}}
+}
 
 func matrixTSV(m *mat.Dense) []byte {
 	r, c := m.Dims()
@@ -305,19 +357,21 @@ func LoadModel(dir string) (*Saved, error) {
 		}
 		return data, nil
 	}
+	// Gamma shapes and rates are positive; NMF factors are non-negative.
+	positive := man.Kind == KindHPF
 	matrix := func(name string, rows int) (*mat.Dense, error) {
 		data, err := get(name)
 		if err != nil {
 			return nil, err
 		}
-		return parseMatrixTSV(name, data, rows, man.K)
+		return parseMatrixTSV(name, data, rows, man.K, positive)
 	}
 	vector := func(name string, rows int) ([]float64, error) {
 		data, err := get(name)
 		if err != nil {
 			return nil, err
 		}
-		m, err := parseMatrixTSV(name, data, rows, 1)
+		m, err := parseMatrixTSV(name, data, rows, 1, positive)
 		if err != nil {
 			return nil, err
 		}
@@ -329,7 +383,10 @@ func LoadModel(dir string) (*Saved, error) {
 		if man.Hyper == nil {
 			return nil, fmt.Errorf("%w: %s: hpf model without hyperparameters", ErrCorrupt, manifestName)
 		}
-		q := NewPosterior(man.Rows, man.Cols, man.K, *man.Hyper)
+		if err := man.Hyper.Validate(); err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, manifestName, err)
+		}
+		q := &Posterior{Hyper: man.Hyper.WithDefaults()}
 		for _, f := range []struct {
 			dst  **mat.Dense
 			name string
@@ -378,19 +435,19 @@ func LoadModel(dir string) (*Saved, error) {
 		}
 		*l.dst = labels
 	}
-	if data, ok := files[trainName]; ok {
-		r, err := decompress(bytes.NewReader(data), trainName)
+	for _, part := range s.parts() {
+		data, ok := files[part.name]
+		if !ok {
+			continue
+		}
+		x, err := ReadMatrixMarket(bytes.NewReader(data))
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+			return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, part.name, err)
 		}
-		defer r.Close()
-		if s.Train, err = ReadMatrixMarket(r); err != nil {
-			return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, trainName, err)
+		if x.Rows() != man.Rows || x.Cols() != man.Cols {
+			return nil, fmt.Errorf("%w: %s is %d × %d, the model %d × %d", ErrCorrupt, part.name, x.Rows(), x.Cols(), man.Rows, man.Cols)
 		}
-		if s.Train.Rows() != man.Rows || s.Train.Cols() != man.Cols {
-			return nil, fmt.Errorf("%w: %s is %d × %d, the model %d × %d", ErrCorrupt, trainName, s.Train.Rows(), s.Train.Cols(), man.Rows, man.Cols)
-		}
-		s.Train, _ = s.Train.WithLabels(s.RowLabels, s.ColLabels)
+		*part.x, _ = x.WithLabels(s.RowLabels, s.ColLabels)
 	}
 	return s, nil
 }
@@ -431,12 +488,17 @@ func readVerified(dir string) (map[string][]byte, error) {
 }
 
 // parseMatrixTSV parses a rows × cols tab-separated matrix.
-func parseMatrixTSV(name string, data []byte, rows, cols int) (*mat.Dense, error) {
-	m := mat.NewDense(rows, cols, nil)
+func parseMatrixTSV(name string, data []byte, rows, cols int, positive bool) (*mat.Dense, error) {
 	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	// Count before allocating: the manifest's shape is checked against the
+	// file, so a forged manifest cannot ask for gigabytes.
 	if len(lines) != rows {
 		return nil, fmt.Errorf("%w: %s has %d lines for %d rows", ErrCorrupt, name, len(lines), rows)
 	}
+	if 2*int64(rows)*int64(cols) > int64(len(data))+1 { // a digit and a separator per number
+		return nil, fmt.Errorf("%w: %s holds %d bytes, too few for %d × %d numbers", ErrCorrupt, name, len(data), rows, cols)
+	}
+	m := mat.NewDense(rows, cols, nil)
 	for i, l := range lines {
 		fields := strings.Split(l, "\t")
 		if len(fields) != cols {
@@ -445,7 +507,14 @@ func parseMatrixTSV(name string, data []byte, rows, cols int) (*mat.Dense, error
 		for j, f := range fields {
 			v, err := strconv.ParseFloat(f, 64)
 			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("%w: %s line %d field %d: %q is not a finite number", ErrCorrupt, name, i+1, j+1, f)
+				return nil, fmt.Errorf("%w: %s line %d field %d: %s is not a finite number", ErrCorrupt, name, i+1, j+1, quote([]byte(f)))
+			}
+			if v < 0 || positive && v == 0 {
+				want := "≥ 0"
+				if positive {
+					want = "> 0"
+				}
+				return nil, fmt.Errorf("%w: %s line %d field %d: %v, want a value %s", ErrCorrupt, name, i+1, j+1, v, want)
 			}
 			m.Set(i, j, v)
 		}

@@ -38,14 +38,18 @@ func TestReadTriplets(t *testing.T) {
 			}
 			var buf bytes.Buffer
 			if err := WriteTriplets(&buf, c); err != nil {
-				t.Fatal(err)
+				// A labelled row or column without entries cannot be
+				// written as triplets; the writer must say so.
+				if !errors.Is(err, ErrShape) || c.checkNoEmpty() == nil {
+					t.Fatal(err)
+				}
+				return
 			}
 			back, err := ReadTriplets(&buf)
 			if err != nil {
 				t.Fatal(err)
 			}
-			// A row or column whose counts are all zero is not written, so
-			// compare cell by cell through the labels.
+			// Compare cell by cell through the labels.
 			for u := 0; u < back.Rows(); u++ {
 				cols, vals := back.Row(u)
 				for k, i := range cols {
@@ -71,14 +75,14 @@ func TestReadTripletsErrors(t *testing.T) {
 	}{
 		{"empty", "", ErrShape, "no entries"},
 		{"header only", "user\titem\tcount\n", ErrShape, "no entries"},
-		{"two fields", "a\tb\n", ErrFormat, "line 1: want 3 fields (row, col, count), found 2"},
-		{"four fields", "a,b,1\na,b,1,7\n", ErrFormat, "line 2: want 3 fields"},
+		{"two fields", "a\tb\n", ErrFormat, "line 1: model: malformed input: want 3 fields (row, col, count), found 2"},
+		{"four fields", "a,b,1\na,b,1,7\n", ErrFormat, "line 2: model: malformed input: want 3 fields"},
 		{"negative", "a\tb\t1\na\tc\t-1\n", ErrBadCount, "line 2: model: invalid count: negative count -1"},
 		{"fractional", "u i c\na b 3.5\n", ErrBadCount, "line 2: model: invalid count: fractional count 3.5"},
 		{"NaN", "a b NaN\n", ErrBadCount, "line 1: model: invalid count: NaN"},
 		{"infinite", "a b 1\nc d -Inf\n", ErrBadCount, "line 2: model: invalid count: -Inf"},
 		{"not a number after header", "u i c\na b 1\na c many\n", ErrBadCount, `line 3: model: invalid count: "many" is not a number`},
-		{"empty ID", "a\t\t1\n", ErrFormat, "line 1: empty row or column ID"},
+		{"empty ID", "a\t\t1\n", ErrFormat, "line 1: model: malformed input: empty row or column ID"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ReadTriplets(strings.NewReader(tc.file))

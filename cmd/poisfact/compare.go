@@ -1,11 +1,8 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"io"
-	"os"
-	"os/signal"
 
 	"github.com/poisfact/poisfact/compare"
 )
@@ -67,8 +64,9 @@ func runCompare(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "compare", err)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	sig := onSignals()
+	defer sig.stop()
+	ctx := sig.ctx
 	rep, err := compare.Run(ctx, x, &compare.Settings{K: *k, Seed: *seed, Trials: *trials, FitIterations: *iters})
 	if err != nil {
 		return fail(stderr, "compare", err)
@@ -99,6 +97,9 @@ func runCompare(args []string, stdout, stderr io.Writer) int {
 		if table != nil {
 			table.Print(stdout)
 		}
+	}
+	if status := sig.status(); status != 0 {
+		return status
 	}
 	if !rep.Passed {
 		return 1

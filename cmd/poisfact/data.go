@@ -1,6 +1,9 @@
 package main
 
 import (
+	"fmt"
+	"io"
+
 	"github.com/poisfact/poisfact"
 	"github.com/poisfact/poisfact/model"
 )
@@ -101,9 +104,15 @@ func emptyLike(x *model.Counts) *model.Counts {
 
 // remapByLabels re-indexes c's entries to x's rows and columns by label.
 func remapByLabels(path string, c, x *model.Counts) (*model.Counts, error) {
+	// A label that names two rows or columns of x cannot place an entry:
+	// such a label is marked -1 and refused if an entry needs it.
 	index := func(labels []string) map[string]int {
 		m := make(map[string]int, len(labels))
 		for j, l := range labels {
+			if _, dup := m[l]; dup {
+				m[l] = -1
+				continue
+			}
 			m[l] = j
 		}
 		return m
@@ -117,13 +126,40 @@ func remapByLabels(path string, c, x *model.Counts) (*model.Counts, error) {
 		if !ok && len(cols) > 0 {
 			return nil, usagef("%s: row %q is not a row of the training counts", path, c.RowLabel(u))
 		}
+		if r < 0 && len(cols) > 0 {
+			return nil, usagef("%s: row %q names several rows of the training counts: give the parts as Matrix Market files of the same shape", path, c.RowLabel(u))
+		}
 		for e, i := range cols {
 			col, ok := colOf[c.ColLabel(int(i))]
 			if !ok {
 				return nil, usagef("%s: column %q is not a column of the training counts", path, c.ColLabel(int(i)))
 			}
+			if col < 0 {
+				return nil, usagef("%s: column %q names several columns of the training counts: give the parts as Matrix Market files of the same shape", path, c.ColLabel(int(i)))
+			}
 			ri, ci, vals = append(ri, r), append(ci, col), append(vals, v[e])
 		}
 	}
 	return model.NewCounts(x.Rows(), x.Cols(), ri, ci, vals)
+}
+
+// warnSameData says so on stderr when a held-out part is the training
+// data itself (fit -in P -test P): its figures would be training figures.
+func warnSameData(stderr io.Writer, cmd string, d *dataParts) {
+	for _, part := range []struct {
+		what string
+		x    *model.Counts
+	}{{"validation", d.valid}, {"test", d.test}} {
+		if part.x != nil && part.x.NNZ() > 0 && part.x.Equal(d.train) {
+			fmt.Fprintf(stderr, "poisfact %s: warning: the %s counts are the training counts: their figures measure the fit, not held-out prediction\n", cmd, part.what)
+		}
+	}
+}
+
+// plural returns "1 worker" or "n workers".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -1,17 +1,15 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"os/signal"
 	"time"
 
 	"github.com/poisfact/poisfact/inference"
 	"github.com/poisfact/poisfact/internal/parallel"
+	"github.com/poisfact/poisfact/mle"
 	"github.com/poisfact/poisfact/model"
 )
 
@@ -139,17 +137,24 @@ func runFit(args []string, stdout, stderr io.Writer) int {
 	if err := o.validate(pos); err != nil {
 		return fail(stderr, "fit", err)
 	}
+	if o.out != "" {
+		// Found now, not after the fit.
+		if err := model.CheckSaveDir(o.out); err != nil {
+			return fail(stderr, "fit", usageError{err})
+		}
+	}
 	data, err := loadData(o)
 	if err != nil {
 		return fail(stderr, "fit", err)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	warnSameData(stderr, "fit", data)
+	sig := onSignals()
+	defer sig.stop()
 	fitter := fitHPF
 	if o.modelName != "hpf" {
 		fitter = fitNMF
 	}
-	report, saved, err := fitter(ctx, data, o, stderr)
+	report, saved, err := fitter(sig.ctx, data, o, stderr)
 	if err != nil {
 		return fail(stderr, "fit", err)
 	}
@@ -172,12 +177,23 @@ func runFit(args []string, stdout, stderr io.Writer) int {
 			"holdout": o.holdout, "mask": o.mask, "init": o.init, "input": o.in,
 			"iterations": report.Iterations, "stop_reason": report.StopReason,
 		}
-		if err := model.SaveModel(o.out, saved); err != nil {
-			return fail(stderr, "fit", err)
+		saved.Valid, saved.Test = data.valid, data.test
+		if saveErr := model.SaveModel(o.out, saved); saveErr != nil {
+			// The fit is done: print its report before the error.
+			printFitReport(stdout, stderr, o.asJSON, report)
+			return fail(stderr, "fit", saveErr)
 		}
 		report.Saved = o.out
 	}
-	if o.asJSON {
+	if status := printFitReport(stdout, stderr, o.asJSON, report); status != 0 {
+		return status
+	}
+	return sig.status()
+}
+
+// printFitReport prints the report as JSON or as the summary.
+func printFitReport(stdout, stderr io.Writer, asJSON bool, report *fitReport) int {
+	if asJSON {
 		return printJSON(stdout, stderr, "fit", report)
 	}
 	printFitSummary(stdout, report)
@@ -224,10 +240,10 @@ func (o *fitOptions) validate(pos []string) error {
 		return usagef("-init-jitter %v: want a finite number ≥ 0", o.initJitter)
 	case o.initNMFIters < 0:
 		return usagef("-init-nmf-iters %d: want 0 (default) or more", o.initNMFIters)
-	case o.mapShape != 0 && !(o.mapShape >= 1):
-		return usagef("-map-shape %v: want α ≥ 1 (below 1 the MAP objective is unbounded)", o.mapShape)
-	case o.mapRate < 0 || o.mapRate != 0 && o.mapShape == 0:
-		return usagef("-map-rate %v: want a positive rate, with -map-shape", o.mapRate)
+	case o.mapShape != 0 && !(o.mapShape >= 1 && o.mapShape <= mle.MaxPrior):
+		return usagef("-map-shape %v: want 1 ≤ α ≤ %g (below 1 the MAP objective is unbounded; far above, the prior swamps the data)", o.mapShape, mle.MaxPrior)
+	case !(o.mapRate >= 0 && o.mapRate <= mle.MaxPrior) || o.mapRate != 0 && o.mapShape == 0:
+		return usagef("-map-rate %v: want a rate in (0, %g], with -map-shape", o.mapRate, mle.MaxPrior)
 	case o.k <= 0:
 		return usagef("-k %d: want K ≥ 1", o.k)
 	case o.iters <= 0:
@@ -288,7 +304,7 @@ func progressLine(w io.Writer, step string, iter int, measured string, elapsed t
 }
 
 func printFitSummary(w io.Writer, r *fitReport) {
-	fmt.Fprintf(w, "model       %s, K = %d, %d workers, seed %d\n", r.Model, r.K, r.Workers, r.Seed)
+	fmt.Fprintf(w, "model       %s, K = %d, %s, seed %d\n", r.Model, r.K, plural(r.Workers, "worker"), r.Seed)
 	fmt.Fprintf(w, "data        %s: %d × %d, %d non-zeros\n", r.Input, r.Rows, r.Cols, r.NNZ)
 	step := "sweep"
 	if r.Model != "hpf" {

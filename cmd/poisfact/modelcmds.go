@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -32,15 +33,40 @@ func loadSaved(dir string) (*model.Saved, error) {
 // range).
 func rowIndex(m *model.Saved, label string) (int, error) {
 	n, _, _ := m.Dims()
+	var found []int
 	for u, l := range m.RowLabels {
 		if l == label || strings.SplitN(l, "\t", 2)[0] == label {
-			return u, nil
+			found = append(found, u)
 		}
+	}
+	switch {
+	case len(found) == 1:
+		return found[0], nil
+	case len(found) > 1:
+		// Labels may repeat (poliblog names two documents alike): a
+		// label that names several rows must not pick one silently.
+		return 0, usagef("row %q names %d rows (%s): give a 1-based row number instead", label, len(found), rowNumbers(found))
 	}
 	if v, err := strconv.Atoi(label); err == nil && v >= 1 && v <= n {
 		return v - 1, nil
 	}
 	return 0, usagef("row %q not found (give a row label, its first tab-separated field, or a number in 1..%d)", label, n)
+}
+
+// rowNumbers lists 1-based row numbers, the first few of them.
+func rowNumbers(rows []int) string {
+	var b strings.Builder
+	for j, u := range rows {
+		if j == 5 {
+			fmt.Fprintf(&b, ", …")
+			break
+		}
+		if j > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%d", u+1)
+	}
+	return b.String()
 }
 
 func colLabel(m *model.Saved, i int) string {
@@ -87,9 +113,12 @@ func runRecommend(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "recommend", err)
 	}
-	var out []recommendation
+	out := []recommendation{} // JSON [] rather than null when nothing is left
 	for r, it := range recs[0] {
 		out = append(out, recommendation{r + 1, colLabel(m, it.Col), it.Score})
+	}
+	if len(out) == 0 {
+		fmt.Fprintf(stderr, "poisfact recommend: row %q has every column already: nothing left to recommend\n", *row)
 	}
 	if *asJSON {
 		return printJSON(stdout, stderr, "recommend", out)
@@ -104,17 +133,14 @@ func runRecommend(args []string, stdout, stderr io.Writer) int {
 }
 
 func runEvaluate(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("evaluate", "-model DIR -test FILE [-valid FILE] [-split-seed S] [-json]", stderr)
+	fs := newFlagSet("evaluate", "-model DIR [-test FILE [-valid FILE]] [-split-seed S] [-json]", stderr)
 	dir := fs.String("model", "", "saved model directory (poisfact fit -out DIR)")
-	test := fs.String("test", "", "test counts, same shape as the training counts")
+	test := fs.String("test", "", "test counts, same shape as the training counts (default: the test part saved with the model by fit -holdout or -test)")
 	valid := fs.String("valid", "", "validation counts, excluded from the ranking candidates like the training counts")
-	seed := fs.Uint64("split-seed", 1, "seed of the held-out zero cells: the split's seed, as fit -split-seed")
+	seed := fs.Uint64("split-seed", 1, "seed of the held-out zero cells: the split's seed, as fit -split-seed (default: the one saved with the model)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if _, status, ok := parseFlags(fs, args); !ok {
 		return status
-	}
-	if *test == "" {
-		return fail(stderr, "evaluate", usagef("no test set: give -test FILE"))
 	}
 	m, err := loadSaved(*dir)
 	if err != nil {
@@ -124,15 +150,31 @@ func runEvaluate(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "evaluate", usagef("%s holds no training counts: refit with poisfact fit -out", *dir))
 	}
 	d := &dataParts{all: m.Train, train: m.Train, valid: emptyLike(m.Train)}
-	if d.test, err = readPart(*test, m.Train); err != nil {
-		return fail(stderr, "evaluate", err)
-	}
-	if *valid != "" {
-		if d.valid, err = readPart(*valid, m.Train); err != nil {
+	splitSeed := *seed
+	if *test == "" {
+		// The model's own split, saved with it by fit -out.
+		if m.Test == nil || m.Test.NNZ() == 0 {
+			return fail(stderr, "evaluate", usagef("%s holds no test counts (fit it with -holdout or -test): give -test FILE", *dir))
+		}
+		d.test = m.Test
+		if m.Valid != nil {
+			d.valid = m.Valid
+		}
+		if v, ok := m.Settings["split_seed"].(float64); ok && !seedSet(fs) {
+			splitSeed = uint64(v)
+		}
+	} else {
+		if d.test, err = readPart(*test, m.Train); err != nil {
 			return fail(stderr, "evaluate", err)
 		}
+		if *valid != "" {
+			if d.valid, err = readPart(*valid, m.Train); err != nil {
+				return fail(stderr, "evaluate", err)
+			}
+		}
 	}
-	if err := d.heldOutSets(*seed, true); err != nil {
+	warnSameData(stderr, "evaluate", d)
+	if err := d.heldOutSets(splitSeed, true); err != nil {
 		return fail(stderr, "evaluate", err)
 	}
 	h, err := heldOutMetrics(m, d, 0)
@@ -164,7 +206,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	if m.Kind == model.KindHPF {
 		rows, cols = m.Posterior.ETheta(), m.Posterior.EBeta()
 	}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
+	if err := os.MkdirAll(*out, 0o777); err != nil {
 		return fail(stderr, "export", err)
 	}
 	for _, f := range []struct {
@@ -173,7 +215,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		labels []string
 	}{{"row_factors.tsv", rows, m.RowLabels}, {"col_factors.tsv", cols, m.ColLabels}} {
 		path := filepath.Join(*out, f.name)
-		if err := os.WriteFile(path, factorTSV(f.m, f.labels), 0o644); err != nil {
+		if err := os.WriteFile(path, factorTSV(f.m, f.labels), 0o666); err != nil {
 			return fail(stderr, "export", err)
 		}
 		fmt.Fprintln(stdout, "wrote", path)
@@ -214,4 +256,11 @@ func firstField(label string) string {
 		return desc
 	}
 	return label
+}
+
+// seedSet reports whether -split-seed was given on the command line.
+func seedSet(fs *flag.FlagSet) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == "split-seed" })
+	return set
 }

@@ -1,11 +1,8 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 
@@ -61,16 +58,19 @@ func runSelectK(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "select-k", err)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	res, err := evaluation.SelectK(ctx, x, evaluation.SelectKSettings{
+	sig := onSignals()
+	defer sig.stop()
+	res, err := evaluation.SelectK(sig.ctx, x, evaluation.SelectKSettings{
 		Ks: kList, HoldOut: *holdout, Restarts: *restarts, Seed: *seed, Workers: *workers, MaxIter: *iters,
 		Recorder: func(r evaluation.KResult) {
 			fmt.Fprintf(stderr, "K %4d  validation %.6f  elbo %.8g  %d sweeps  %.2fs\n", r.K, r.ValidLogLik, r.ELBO, r.Iterations, r.Seconds)
 		},
 	})
-	if err != nil {
+	if err != nil && !(res != nil && sig.status() != 0) {
 		return fail(stderr, "select-k", err)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "poisfact select-k: stopped by a signal after %d of %d K; the table holds those\n", len(res.Rows), len(kList))
 	}
 	if *asJSON {
 		if res.AtEdge {
@@ -85,8 +85,11 @@ func runSelectK(args []string, stdout, stderr io.Writer) int {
 		for _, r := range res.Rows {
 			out.Rows = append(out.Rows, selectKRow{r.K, r.ValidLogLik, r.TestLogLik, r.ELBO, r.Iterations, r.Seconds, r.Seed})
 		}
-		return printJSON(stdout, stderr, "select-k", out)
+		if status := printJSON(stdout, stderr, "select-k", out); status != 0 {
+			return status
+		}
+		return sig.status()
 	}
 	res.Print(stdout)
-	return 0
+	return sig.status()
 }

@@ -10,7 +10,10 @@ import (
 
 // Loop points at the iteration settings that CAVI and the MLE fits share.
 type Loop struct {
-	K                            int
+	K int
+	// FactorArrays is the number of float64 arrays of K values per row
+	// and per column the fit holds, for CheckFactorMemory.
+	FactorArrays                 int
 	MaxIter, MinIter, CheckEvery *int
 	Tol                          *float64
 	Workers                      *int
@@ -30,6 +33,9 @@ func (l Loop) Defaults(pkg string, x *model.Counts) error {
 		return fmt.Errorf("%s: Tol = %v: want a finite number", pkg, *l.Tol)
 	case x == nil || x.NNZ() == 0:
 		return fmt.Errorf("%s: the count matrix has no non-zeros", pkg)
+	}
+	if err := CheckFactorMemory(pkg, x.Rows(), x.Cols(), l.K, max(l.FactorArrays, 1)); err != nil {
+		return err
 	}
 	def := func(v *int, d int) {
 		if *v == 0 {
