@@ -11,7 +11,7 @@ import (
 // NewCounts builds an n × p Counts from coordinate triplets: entry e is
 // x[rows[e], cols[e]] += vals[e], with 0-based indices. Duplicates are
 // summed and zeros dropped. Every value must be a whole number in
-// [0, 2⁵³]; anything else (negative, fractional, NaN, ±Inf) is an error
+// [0, 2⁵³); anything else (negative, fractional, NaN, ±Inf) is an error
 // naming the entry. The inputs are not modified.
 func NewCounts(n, p int, rows, cols []int, vals []float64) (*Counts, error) {
 	if len(rows) != len(cols) || len(rows) != len(vals) {
@@ -44,7 +44,7 @@ func NewCounts(n, p int, rows, cols []int, vals []float64) (*Counts, error) {
 }
 
 // FromMatrix builds a Counts from the entries of a gonum matrix. Every
-// entry must be a whole number in [0, 2⁵³]; zeros are not stored.
+// entry must be a whole number in [0, 2⁵³); zeros are not stored.
 func FromMatrix(m mat.Matrix) (*Counts, error) {
 	n, p := m.Dims()
 	if err := checkShape(n, p); err != nil {
@@ -80,7 +80,7 @@ func checkShape(n, p int) error {
 }
 
 // checkCount returns an error wrapping ErrBadCount unless x is a whole
-// number in [0, 2⁵³].
+// number in [0, 2⁵³).
 func checkCount(x float64) error {
 	switch {
 	case math.IsNaN(x):
@@ -92,7 +92,7 @@ func checkCount(x float64) error {
 	case x != math.Trunc(x):
 		return fmt.Errorf("%w: fractional count %v", ErrBadCount, x)
 	case x > maxExactCount:
-		return fmt.Errorf("%w: count %v exceeds 2^53", ErrBadCount, x)
+		return fmt.Errorf("%w: count %v is not below 2^53", ErrBadCount, x)
 	}
 	return nil
 }
@@ -239,7 +239,7 @@ func (c *Counts) computeSums() error {
 		c.rowSum[u] = s
 		total += s
 		if total > maxExactCount {
-			return fmt.Errorf("%w: total of counts exceeds 2^53 at row %d", ErrBadCount, u+1)
+			return fmt.Errorf("%w: the total of the counts reaches 2^53 at row %d", ErrBadCount, u+1)
 		}
 	}
 	c.total = total

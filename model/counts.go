@@ -8,10 +8,11 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// maxExactCount is the largest count stored exactly: every integer up to
-// 2⁵³ is exactly representable in a float64, and so are sums of them up to
-// the same bound.
-const maxExactCount = 1 << 53
+// maxExactCount is the largest count, and the largest total, a Counts
+// holds: every integer below 2⁵³ is exactly representable in a float64, and
+// a float64 sum that passes 2⁵³ − 1 lands on 2⁵³ or above, where the
+// checks see it (at 2⁵³ itself, 2⁵³ + 1 would round to it unseen).
+const maxExactCount = 1<<53 - 1
 
 // maxNNZ bounds the number of non-zeros so that positions fit in int32
 // (the CSC-to-CSR map is int32 to keep memory at 20 bytes per non-zero).

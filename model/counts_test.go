@@ -131,12 +131,12 @@ func TestNewCountsErrors(t *testing.T) {
 		{"fractional", 2, 2, []int{0}, []int{0}, []float64{1.5}, ErrBadCount, "entry 0: model: invalid count: fractional count 1.5"},
 		{"NaN", 2, 2, []int{0}, []int{0}, []float64{math.NaN()}, ErrBadCount, "NaN"},
 		{"Inf", 2, 2, []int{0}, []int{0}, []float64{math.Inf(1)}, ErrBadCount, "+Inf"},
-		{"too large", 2, 2, []int{0}, []int{0}, []float64{1e17}, ErrBadCount, "exceeds 2^53"},
+		{"too large", 2, 2, []int{0}, []int{0}, []float64{1e17}, ErrBadCount, "is not below 2^53"},
 		{"row out of range", 2, 2, []int{2}, []int{0}, []float64{1}, ErrIndexRange, "entry 0: row index 2 not in [0,2)"},
 		{"negative column", 2, 2, []int{0}, []int{-1}, []float64{1}, ErrIndexRange, "column index -1"},
 		{"empty shape", 0, 2, nil, nil, nil, ErrShape, "0 × 2 matrix is empty"},
 		{"length mismatch", 2, 2, []int{0}, []int{0, 1}, []float64{1}, ErrShape, "1 rows, 2 cols and 1 values"},
-		{"total beyond 2^53", 2, 1, []int{0, 1}, []int{0, 0}, []float64{1 << 53, 1 << 53}, ErrBadCount, "total of counts exceeds 2^53"},
+		{"total beyond 2^53", 2, 1, []int{0, 1}, []int{0, 0}, []float64{1<<53 - 1, 1<<53 - 1}, ErrBadCount, "the total of the counts reaches 2^53 at row 2"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := NewCounts(tc.n, tc.p, tc.rows, tc.cols, tc.vals)

@@ -70,7 +70,7 @@ func ReadMatrixMarket(r io.Reader) (*Counts, error) {
 			continue // an explicit zero is an entry of the file, not a non-zero
 		}
 		if total += x; total > maxExactCount {
-			return nil, lr.errorf(ErrBadCount, "the total of the counts exceeds 2^53")
+			return nil, lr.errorf(ErrBadCount, "the total of the counts reaches 2^53")
 		}
 		rows = append(rows, i)
 		cols = append(cols, j)
@@ -191,7 +191,7 @@ func parseMMEntry(lr *lineReader, line []byte, n, p int64, pattern bool) (i, j i
 func parseCount(b []byte) (float64, error) {
 	if v, ok := parseUint(b); ok {
 		if v > maxExactCount {
-			return 0, fmt.Errorf("%w: count %s exceeds 2^53", ErrBadCount, quote(b))
+			return 0, fmt.Errorf("%w: count %s is not below 2^53", ErrBadCount, quote(b))
 		}
 		return float64(v), nil
 	}
@@ -204,11 +204,6 @@ func parseCount(b []byte) (float64, error) {
 	}
 	if err := checkCount(x); err != nil {
 		return 0, err
-	}
-	if x == maxExactCount {
-		// 2^53 + 1 written as "9007199254740993.0" rounds to 2^53: only
-		// plain digits say which whole number was meant up there.
-		return 0, fmt.Errorf("%w: count %s rounds to 2^53; write counts this large as plain digits", ErrBadCount, quote(b))
 	}
 	return x, nil
 }
@@ -225,7 +220,7 @@ const MaxSparseDims = 1 << 20
 // per-column arrays would dwarf the non-zeros actually read.
 func checkDeclaredShape(n, p int64, nnz int) error {
 	if limit := max(MaxSparseDims, 16*int64(nnz)); n+p > limit {
-		return fmt.Errorf("%w: the size line declares %d × %d with %d non-zeros: its row and column arrays alone would take %s; at most max(%d, 16 × non-zeros) = %d rows plus columns are read (give the matrix its real shape)",
+		return fmt.Errorf("%w: %d × %d declared for %d non-zeros: its row and column arrays alone would take %s; at most max(%d, 16 × non-zeros) = %d rows plus columns are read (give the matrix its real shape)",
 			ErrShape, n, p, nnz, byteSize(32*(n+p)), MaxSparseDims, limit)
 	}
 	return nil

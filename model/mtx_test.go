@@ -108,7 +108,7 @@ func TestReadFileGzipErrors(t *testing.T) {
 		want       string
 	}{
 		{"truncated gzip", "t.mtx.gz", whole[:len(whole)-12], "gzip stream truncated"},
-		{"not gzip", "n.mtx.gz", []byte(mmHead + "1 1 1\n1 1 1\n"), "n.mtx.gz: not gzip data"},
+		{"not gzip", "n.mtx.gz", []byte(mmHead + "1 1 1\n1 1 1\n"), "n.mtx.gz: model: malformed input: not gzip data"},
 		{"bad gzip header", "h.mtx.gz", append([]byte{0x1f, 0x8b, 0}, whole[3:]...), "gzip"},
 		{"unknown type", "x.bin", []byte("hello"), "unknown file type"},
 		{"empty file", "e.mtx", nil, "e.mtx: model: malformed input: empty file"},

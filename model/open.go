@@ -170,13 +170,13 @@ func decompress(r io.Reader, name string) (io.ReadCloser, error) {
 	isGzip := err == nil && head[0] == gzipMagic[0] && head[1] == gzipMagic[1]
 	if !isGzip {
 		if strings.HasSuffix(name, ".gz") {
-			return nil, fmt.Errorf("%w: %s: not gzip data (no gzip signature)", ErrFormat, name)
+			return nil, fmt.Errorf("%s: %w: not gzip data (no gzip signature)", name, ErrFormat)
 		}
 		return io.NopCloser(br), nil
 	}
 	zr, err := gzip.NewReader(br)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: gzip: %v", ErrFormat, name, err)
+		return nil, fmt.Errorf("%s: %w: gzip: %v", name, ErrFormat, err)
 	}
 	return newReadAhead(&gzipErrors{zr}), nil
 }

@@ -333,19 +333,35 @@ func vectorTSV(v []float64) []byte {
 // against SHA256SUMS first, so a truncated, altered or missing file is an
 // error wrapping ErrCorrupt; a model of another format version is refused.
 func LoadModel(dir string) (*Saved, error) {
+	s, err := loadModel(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", dir, err)
+	}
+	return s, nil
+}
+
+func loadModel(dir string) (*Saved, error) {
 	files, err := readVerified(dir)
 	if err != nil {
 		return nil, err
 	}
+	return decodeModel(files)
+}
+
+// decodeModel builds a model from its verified files, checking every
+// value: the checksums say a file is what was written, not that what was
+// written is a model.
+func decodeModel(files map[string][]byte) (*Saved, error) {
+	var err error
 	var man manifest
-	if err := json.Unmarshal(files[manifestName], &man); err != nil {
+	if err = json.Unmarshal(files[manifestName], &man); err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, manifestName, err)
 	}
 	if man.Format != formatName {
-		return nil, fmt.Errorf("%w: %s is not a poisfact model (format %q)", ErrCorrupt, dir, man.Format)
+		return nil, fmt.Errorf("%w: not a poisfact model (format %s)", ErrCorrupt, quote([]byte(man.Format)))
 	}
 	if man.Version != SavedVersion {
-		return nil, fmt.Errorf("model: %s has format version %d; this version of poisfact reads version %d", dir, man.Version, SavedVersion)
+		return nil, fmt.Errorf("model: format version %d; this version of poisfact reads version %d", man.Version, SavedVersion)
 	}
 	if man.Rows <= 0 || man.Cols <= 0 || man.K <= 0 {
 		return nil, fmt.Errorf("%w: %s: shape %d × %d, K = %d", ErrCorrupt, manifestName, man.Rows, man.Cols, man.K)
@@ -457,7 +473,7 @@ func LoadModel(dir string) (*Saved, error) {
 func readVerified(dir string) (map[string][]byte, error) {
 	sums, err := os.ReadFile(filepath.Join(dir, sumsName))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("model: %s is not a saved model (no %s)", dir, sumsName)
+		return nil, fmt.Errorf("model: not a saved model (no %s)", sumsName)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("model: %w", err)
@@ -473,6 +489,9 @@ func readVerified(dir string) (map[string][]byte, error) {
 			return nil, fmt.Errorf("%w: %s line %d is not \"<sha256>  <file>\"", ErrCorrupt, sumsName, line)
 		}
 		data, err := os.ReadFile(filepath.Join(dir, name))
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w: %s lists %s, which is missing", ErrCorrupt, sumsName, name)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
 		}

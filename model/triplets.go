@@ -82,7 +82,7 @@ func ReadTriplets(r io.Reader) (*Counts, error) {
 			return nil, lr.errorf(ErrShape, "more than %d entries", maxNNZ)
 		}
 		if total += x; total > maxExactCount {
-			return nil, lr.errorf(ErrBadCount, "the total of the counts exceeds 2^53")
+			return nil, lr.errorf(ErrBadCount, "the total of the counts reaches 2^53")
 		}
 		if err := t.add(lr, f[0], f[1], x); err != nil {
 			return nil, err
@@ -96,6 +96,7 @@ type tripletReader struct {
 	sep                  byte
 	indexed              bool // "# shape N P": IDs are 1-based indices
 	n, p                 int
+	shapeLine            int // the line of "# shape"
 	rowID, colID         map[string]int32
 	rowLabels, colLabels []string
 	rows, cols           []int32
@@ -117,7 +118,7 @@ func (t *tripletReader) shapeComment(lr *lineReader, line []byte) error {
 	if !ok {
 		return lr.errorf(ErrShape, "%s is not \"# shape ROWS COLS\" with ROWS, COLS in [1, %d]", quote(line), maxDim)
 	}
-	t.indexed, t.n, t.p = true, int(v[0]), int(v[1])
+	t.indexed, t.n, t.p, t.shapeLine = true, int(v[0]), int(v[1]), lr.line
 	return nil
 }
 
@@ -167,7 +168,7 @@ func id(m map[string]int32, labels *[]string, key []byte) int32 {
 func (t *tripletReader) counts() (*Counts, error) {
 	if t.indexed {
 		if err := checkDeclaredShape(int64(t.n), int64(t.p), len(t.vals)); err != nil {
-			return nil, fmt.Errorf("# shape: %w", err)
+			return nil, fmt.Errorf("line %d: %w", t.shapeLine, err)
 		}
 		return buildCounts(t.n, t.p, t.rows, t.cols, t.vals)
 	}

@@ -57,7 +57,7 @@ func TestBadInvocations(t *testing.T) {
 		{"recommend without model", []string{"recommend", "-row", "1"}, "no model"},
 		{"recommend missing model", []string{"recommend", "-model", "nowhere", "-row", "1"}, "not a saved model"},
 		{"recommend without row", []string{"recommend", "-model", "nowhere"}, "no row"},
-		{"evaluate without test", []string{"evaluate", "-model", "nowhere"}, "no test set"},
+		{"evaluate a missing model", []string{"evaluate", "-model", "nowhere"}, "not a saved model"},
 		{"export without out", []string{"export", "-model", "nowhere"}, "no output"},
 		{"fit empty matrix", []string{"fit", "-in", emptyMatrix(t)}, "has no non-zeros"},
 		{"compare empty matrix", []string{"compare", emptyMatrix(t)}, "has no non-zeros"},
