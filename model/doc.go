@@ -11,8 +11,21 @@
 // the number of non-zeros, never in n·p.
 //
 // Files are read by ReadFile (Matrix Market or triplet text, gzip detected
-// from the content) and written by WriteFile; errors name the file and the
-// line. Split draws a seeded, per-row train / validation / test split.
+// from the content) and written by WriteFile; errors have one shape,
+// "FILE: line N: KIND: detail", and wrap ErrFormat, ErrBadCount,
+// ErrIndexRange or ErrShape. Split draws a seeded, per-row train /
+// validation / test split.
+//
+// Limits. A count is a whole number below 2⁵³, and so is the total of a
+// matrix, so that float64 holds every sum exactly. Indices are int32. A
+// file declares at most max(MaxSparseDims, 16 × its non-zeros) rows plus
+// columns: the declared shape costs 32 bytes per row and column, and a
+// reader must not let a one-line header allocate gigabytes; the check
+// runs once the entries are read, before the arrays are made. Reading
+// holds 16 bytes per non-zero read plus the Counts itself (20 bytes per
+// non-zero and 32 per row and column). LoadModel checks the shape its
+// manifest declares against its files before allocating, and every value
+// (positive Gamma parameters, non-negative factors), not only checksums.
 //
 // The notation follows docs/MATH.md of the project.
 package model

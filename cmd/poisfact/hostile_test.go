@@ -249,3 +249,11 @@ func TestSignalsStopAndSave(t *testing.T) {
 		})
 	}
 }
+
+// TestSummaryOneWorker: the summary speaks English for one worker.
+func TestSummaryOneWorker(t *testing.T) {
+	code, out, stderr := runCmd("fit", "-in", testutil.Testdata("pbmc_small", "matrix.mtx.gz"), "-k", "2", "-iters", "3", "-workers", "1")
+	if code != 0 || !strings.Contains(out, "K = 2, 1 worker, seed") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+}
