@@ -6,7 +6,6 @@ import (
 	"math"
 	"testing"
 
-	"github.com/poisfact/poisfact/compare"
 	"github.com/poisfact/poisfact/evaluation"
 	"github.com/poisfact/poisfact/inference"
 	"github.com/poisfact/poisfact/mle"
@@ -122,7 +121,7 @@ func TestEdgeMatrices(t *testing.T) {
 						finite(t, "select-K validation", r.ValidLogLik)
 					}
 				}
-				if table, err := compare.SideBySide(ctx, x, compare.SideBySideSettings{K: k, MaxIter: 20, Seed: 1}); err == nil {
+				if table, err := evaluation.SideBySide(ctx, x, evaluation.SideBySideSettings{K: k, MaxIter: 20, Seed: 1}); err == nil {
 					for _, r := range table.Rows {
 						if math.IsNaN(r.HeldOut.Mean) {
 							t.Errorf("side by side %s: NaN held-out log-likelihood", r.Model)

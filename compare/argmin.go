@@ -84,7 +84,7 @@ func lbfgsRound(x *model.Counts, w, h *mat.Dense, n, p, k int) (float64, error) 
 	prob := optimize.Problem{
 		Func: func(z []float64) float64 {
 			w, h := unpack(z)
-			return nllNoFactorial(x, FactorRates(w, h))
+			return nllNoFactorial(x, model.Factors{W: w, H: h})
 		},
 		Grad: func(grad, z []float64) {
 			w, h := unpack(z)
@@ -113,7 +113,7 @@ func lbfgsRound(x *model.Counts, w, h *mat.Dense, n, p, k int) (float64, error) 
 
 // nllNoFactorial returns Σ μ − Σ x log μ, the NLL without its constant
 // log x! terms, which the optimizer does not need.
-func nllNoFactorial(x *model.Counts, r Rates) float64 {
+func nllNoFactorial(x *model.Counts, r model.Rates) float64 {
 	var s special.Sum
 	for u := 0; u < x.Rows(); u++ {
 		cols, vals := x.Row(u)
@@ -148,7 +148,7 @@ func CheckArgminIndependence(ctx context.Context, x *model.Counts, seed uint64, 
 		return Check{}, err
 	}
 	var d deviations
-	mu, lb := FactorRates(fit.W, fit.H), FactorRates(lw, lh)
+	mu, lb := model.Factors{W: fit.W, H: fit.H}, model.Factors{W: lw, H: lh}
 	for u := 0; u < x.Rows(); u++ {
 		cols, _ := x.Row(u)
 		for _, i := range cols {
@@ -173,8 +173,8 @@ func CheckArgminStationary(ctx context.Context, x *model.Counts, k int, seed uin
 	if err != nil {
 		return Check{}, err
 	}
-	dMU := Evaluate(x, FactorRates(fit.W, fit.H)).Divergence
-	dLB := Evaluate(x, FactorRates(lw, lh)).Divergence
+	dMU := Evaluate(x, model.Factors{W: fit.W, H: fit.H}).Divergence
+	dLB := Evaluate(x, model.Factors{W: lw, H: lh}).Divergence
 	var d deviations
 	// Only a decrease counts: L-BFGS ending a hair above is no evidence
 	// against stationarity.

@@ -28,11 +28,11 @@ func AssertEquivalent(t testing.TB, x *model.Counts, w, h mat.Matrix, tol float6
 		t.Fatalf("compare: factors %d × %d and %d × %d do not fit %d × %d counts", n, k, p, kh, x.Rows(), x.Cols())
 		return
 	}
-	o := Evaluate(x, FactorRates(w, h))
+	wd, hd := mat.DenseCopyOf(w), mat.DenseCopyOf(h)
+	o := Evaluate(x, model.Factors{W: wd, H: hd})
 	if dev := math.Abs(o.NLL - o.Divergence - o.C); !(dev <= tol*math.Abs(o.C)) {
 		t.Errorf("compare: NLL − D − C(X) = %.3g (NLL %.15g, D %.15g, C(X) %.15g): relative deviation %.3g above %.3g", o.NLL-o.Divergence-o.C, o.NLL, o.Divergence, o.C, dev/math.Abs(o.C), tol)
 	}
-	wd, hd := mat.DenseCopyOf(w), mat.DenseCopyOf(h)
 	var entries []gradEntry
 	for j := 0; j < 20; j++ {
 		inH := j%2 == 1

@@ -24,7 +24,7 @@ func randomFactors(x *model.Counts, k int, r *rand.Rand) (w, h *mat.Dense) {
 			d[j] = 0.01 + 0.99*(1-r.Float64())
 		}
 	}
-	c := math.Sqrt(x.Total() / FactorRates(w, h).Total())
+	c := math.Sqrt(x.Total() / model.Factors{W: w, H: h}.Total())
 	w.Scale(c, w)
 	h.Scale(c, h)
 	return w, h
@@ -34,14 +34,14 @@ func randomFactors(x *model.Counts, k int, r *rand.Rand) (w, h *mat.Dense) {
 // factorizations W Hᵀ of rank k and checks that NLL − D = C(X) in every
 // one (consequence 1 of docs/MATH.md section 1), to tol relative to C(X).
 func CheckIdentityRandom(x *model.Counts, k, trials int, seed uint64, tol float64) Check {
-	c := ConstantC(x)
+	c := x.DataConstant()
 	r := rand.New(rand.NewPCG(seed, 11))
 	ev := NewEvaluator(x)
 	var d deviations
 	var values []float64
 	for t := 0; t < trials; t++ {
 		w, h := randomFactors(x, k, r)
-		o := ev.Evaluate(FactorRates(w, h))
+		o := ev.Evaluate(model.Factors{W: w, H: h})
 		d.add(o.NLL-o.Divergence, c, c)
 		if t < 10 {
 			values = append(values, o.NLL-o.Divergence-c)
@@ -55,14 +55,14 @@ func CheckIdentityRandom(x *model.Counts, k, trials int, seed uint64, tol float6
 // iterate that NLL − D = C(X), with NLL and D evaluated from the iterate's
 // factors; the values are NLL − D − C(X) per iteration.
 func CheckIdentityAlongFit(ctx context.Context, x *model.Counts, k, iters int, seed uint64, workers int, tol float64) (Check, error) {
-	c := ConstantC(x)
+	c := x.DataConstant()
 	var d deviations
 	var values []float64
 	var fitDiv deviations
 	ev := NewEvaluator(x)
 	_, err := mle.Fit(ctx, x, &mle.Settings{K: k, MaxIter: iters, Tol: -1, Seed: seed, Workers: workers, Recorder: func(it mle.Iteration) {
 		w, h := it.Factors()
-		o := ev.Evaluate(FactorRates(w, h))
+		o := ev.Evaluate(model.Factors{W: w, H: h})
 		d.add(o.NLL-o.Divergence, c, c)
 		fitDiv.add(it.Divergence, o.Divergence, o.Divergence)
 		values = append(values, o.NLL-o.Divergence-c)
@@ -93,7 +93,7 @@ func gradient(x *model.Counts, w, h *mat.Dense) (gw, gh *mat.Dense) {
 			gh.Set(i, j, sw)
 		}
 	}
-	rates := FactorRates(w, h)
+	rates := model.Factors{W: w, H: h}
 	for u := 0; u < n; u++ {
 		cols, vals := x.Row(u)
 		for e, i := range cols {
@@ -158,7 +158,7 @@ func fdGradients(x *model.Counts, w, h *mat.Dense, entries []gradEntry, d *devia
 		eval := func(val float64) Objectives {
 			f.Set(e.row, e.col, val)
 			defer f.Set(e.row, e.col, v)
-			return ev.Evaluate(FactorRates(w, h))
+			return ev.Evaluate(model.Factors{W: w, H: h})
 		}
 		plus, minus := eval(v+step), eval(v-step)
 		want := g.At(e.row, e.col)
@@ -174,7 +174,7 @@ func fdGradients(x *model.Counts, w, h *mat.Dense, entries []gradEntry, d *devia
 func CheckNormalized(x *model.Counts, k int, seed uint64, tol float64) Check {
 	r := rand.New(rand.NewPCG(seed, 17))
 	w, h := randomFactors(x, k, r)
-	rates := FactorRates(w, h)
+	rates := model.Factors{W: w, H: h}
 	n, m := x.Total(), rates.Total()
 	// D(p ‖ q) = Σ [p log(p/q) − p + q] with p = x/N, q = μ/M, the zero
 	// cells entering through Σ q = 1.

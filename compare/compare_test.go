@@ -13,7 +13,6 @@ import (
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
 
-	"github.com/poisfact/poisfact/inference"
 	"github.com/poisfact/poisfact/internal/fixtures"
 	"github.com/poisfact/poisfact/internal/testutil"
 	"github.com/poisfact/poisfact/mle"
@@ -30,14 +29,13 @@ func TestEvaluateAgainstDense(t *testing.T) {
 	x := readShipped(t, "pbmc_small")
 	n, p := x.Dims()
 	w, h := randomFactors(x, 3, rand.New(rand.NewPCG(1, 1)))
-	post, err := inference.CAVI(context.Background(), x, &inference.Settings{K: 3, MaxIter: 20, Tol: -1})
-	if err != nil {
-		t.Fatal(err)
+	post := model.NewPosterior(n, p, 3, model.HPF{})
+	for _, m := range []*mat.Dense{post.ThetaShape, post.ThetaRate, post.BetaShape, post.BetaRate} {
+		m.Apply(func(i, j int, _ float64) float64 { return 0.5 + float64((3*i+j)%5) }, m)
 	}
-	fr := FactorRates(w, h)
-	for name, r := range map[string]Rates{
-		"factors":   fr,
-		"posterior": PosteriorRates(post.Posterior),
+	for name, r := range map[string]model.Rates{
+		"factors":   model.Factors{W: w, H: h},
+		"posterior": post,
 		"function":  FuncRates(func(u, i int) float64 { return 0.5 + float64((u+i)%3) }, n, p),
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -61,7 +59,7 @@ func TestEvaluateAgainstDense(t *testing.T) {
 			for _, v := range []struct {
 				name      string
 				got, want float64
-			}{{"NLL", o.NLL, -ll}, {"D", o.Divergence, div}, {"C(X)", o.C, c}, {"C(X) alone", ConstantC(x), c}} {
+			}{{"NLL", o.NLL, -ll}, {"D", o.Divergence, div}, {"C(X)", o.C, c}, {"C(X) alone", x.DataConstant(), c}} {
 				if !scalar.EqualWithinRel(v.got, v.want, 1e-12) {
 					t.Errorf("%s = %.15g, dense %.15g", v.name, v.got, v.want)
 				}
@@ -81,7 +79,7 @@ func TestEvaluateAgainstDense(t *testing.T) {
 	w.Set(0, 0, 0)
 	w.Set(0, 1, 0)
 	w.Set(0, 2, 0)
-	if o := Evaluate(x, FactorRates(w, h)); !math.IsInf(o.NLL, 1) || !math.IsInf(o.Divergence, 1) {
+	if o := Evaluate(x, model.Factors{W: w, H: h}); !math.IsInf(o.NLL, 1) || !math.IsInf(o.Divergence, 1) {
 		t.Fatalf("zero rate: NLL %v, D %v", o.NLL, o.Divergence)
 	}
 }
@@ -147,7 +145,7 @@ func TestNormalizedAgainstGonum(t *testing.T) {
 	x := readShipped(t, "pbmc_small")
 	n, p := x.Dims()
 	w, h := randomFactors(x, 2, rand.New(rand.NewPCG(3, 3)))
-	r := FactorRates(w, h)
+	r := model.Factors{W: w, H: h}
 	pd, qd := make([]float64, n*p), make([]float64, n*p)
 	for u := 0; u < n; u++ {
 		for i := 0; i < p; i++ {
@@ -160,58 +158,6 @@ func TestNormalizedAgainstGonum(t *testing.T) {
 	}
 	if c := CheckNormalized(x, 2, 3, 1e-12); !c.Passed {
 		t.Fatalf("%+v", c)
-	}
-}
-
-// TestSideBySide runs the comparison on onlineretail: HPF's held-out
-// log-likelihood is finite for every held-out entry, including those the
-// maximum likelihood fits predict as 0, whose −∞ is reported.
-func TestSideBySide(t *testing.T) {
-	if testing.Short() {
-		t.Skip("fits three models to onlineretail")
-	}
-	x := readShipped(t, "onlineretail")
-	tab, err := SideBySide(context.Background(), x, SideBySideSettings{K: 10, Seed: 1, MaxIter: 300})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b strings.Builder
-	tab.Print(&b)
-	t.Log("\n" + b.String())
-	if len(tab.Rows) != 3 {
-		t.Fatalf("%d rows", len(tab.Rows))
-	}
-	hpf := tab.Rows[0]
-	if hpf.ZeroRates != 0 || math.IsInf(hpf.HeldOut.Mean, 0) || math.IsNaN(hpf.HeldOut.Mean) {
-		t.Fatalf("HPF: %+v", hpf)
-	}
-	var mleZeros int
-	for _, r := range tab.Rows[1:] {
-		mleZeros += r.ZeroRates
-		if r.ZeroRates > 0 && !math.IsInf(r.HeldOut.Mean, -1) {
-			t.Fatalf("%s predicts %d held-out counts at rate 0 but reports %v", r.Model, r.ZeroRates, r.HeldOut.Mean)
-		}
-		if !(r.TrainDivergence < hpf.TrainDivergence) {
-			t.Errorf("%s: training divergence %v not below HPF's %v (MLE minimizes it)", r.Model, r.TrainDivergence, hpf.TrainDivergence)
-		}
-	}
-	if mleZeros == 0 {
-		t.Fatal("expected the MLE fits to predict some held-out counts at rate 0 on these data")
-	}
-	// Every held-out entry under HPF, one by one.
-	split, _ := model.NewSplit(x, 0.1, 0.1, 1)
-	fit, err := inference.CAVI(context.Background(), split.Train, &inference.Settings{K: 10, Seed: 1, MaxIter: 50})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for u := 0; u < x.Rows(); u++ {
-		cols, vals := split.Test.Row(u)
-		for e, i := range cols {
-			mu := fit.Posterior.Rate(u, int(i))
-			if term := vals[e]*math.Log(mu) - mu; math.IsInf(term, 0) || math.IsNaN(term) {
-				t.Fatalf("HPF held-out term at (%d, %d) is %v", u, i, term)
-			}
-		}
 	}
 }
 

@@ -6,8 +6,8 @@ import (
 	"log"
 	"math"
 
+	"github.com/poisfact/poisfact"
 	"github.com/poisfact/poisfact/compare"
-	"github.com/poisfact/poisfact/internal/testutil"
 	"github.com/poisfact/poisfact/mle"
 	"github.com/poisfact/poisfact/model"
 )
@@ -16,7 +16,7 @@ import (
 // NLL and the divergence of a KL-NMF fit of the pbmc_small cells × genes
 // matrix differ by C(X), a number of the data alone.
 func ExampleEvaluate() {
-	x, err := model.ReadFile(testutil.Testdata("pbmc_small", "matrix.mtx.gz"))
+	x, err := poisfact.Dataset("pbmc_small")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -25,11 +25,11 @@ func ExampleEvaluate() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		o := compare.Evaluate(x, compare.FactorRates(fit.W, fit.H))
+		o := compare.Evaluate(x, model.Factors{W: fit.W, H: fit.H})
 		fmt.Printf("%3d iterations: NLL %.1f, D %.1f, NLL − D = %.6f, |NLL − D − C(X)| < 1e-9: %v\n",
 			iters, o.NLL, o.Divergence, o.NLL-o.Divergence, math.Abs(o.NLL-o.Divergence-o.C) < 1e-9)
 	}
-	fmt.Printf("C(X) = %.6f\n", compare.ConstantC(x))
+	fmt.Printf("C(X) = %.6f\n", x.DataConstant())
 	// Output:
 	//   1 iterations: NLL 29843.4, D 23766.0, NLL − D = 6077.392590, |NLL − D − C(X)| < 1e-9: true
 	//  10 iterations: NLL 18980.2, D 12902.8, NLL − D = 6077.392590, |NLL − D − C(X)| < 1e-9: true
@@ -39,7 +39,7 @@ func ExampleEvaluate() {
 
 // ExampleRun runs every check of the identity on a small real matrix.
 func ExampleRun() {
-	x, err := model.ReadFile(testutil.Testdata("pbmc_small", "matrix.mtx.gz"))
+	x, err := poisfact.Dataset("pbmc_small")
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -27,39 +27,17 @@ type Objectives struct {
 }
 
 // Evaluator computes the objectives of one count matrix under many rates
-// (random factorizations, the iterates of a fit): the terms of the data
-// alone, Σ log Γ(x+1), Σ x log x and Σ x, are summed once.
+// (random factorizations, the iterates of a fit). The terms of the data
+// alone, Σ log Γ(x+1), Σ x log x and Σ x, are the matrix's own
+// (model.Counts.DataConstant and its parts), computed once per matrix.
 type Evaluator struct {
-	x                   *model.Counts
-	chunks              parallel.Chunks
-	lgamma, xLogX, xSum float64
+	x      *model.Counts
+	chunks parallel.Chunks
 }
 
 // NewEvaluator prepares the evaluation of x.
 func NewEvaluator(x *model.Counts) *Evaluator {
-	ev := &Evaluator{x: x, chunks: parallel.Balanced(x.Rows(), 1, func(u int) int64 { return int64(x.RowNNZ(u)) })}
-	type sums struct{ lgamma, xLogX, x special.Sum }
-	part := make([]sums, ev.chunks.Len())
-	ev.chunks.Run(0, func(_, c, lo, hi int) {
-		s := &part[c]
-		for u := lo; u < hi; u++ {
-			_, vals := x.Row(u)
-			for _, v := range vals {
-				lg, _ := math.Lgamma(v + 1)
-				s.lgamma.Add(lg)
-				s.xLogX.Add(v * math.Log(v))
-				s.x.Add(v)
-			}
-		}
-	})
-	var all sums
-	for _, s := range part {
-		all.lgamma.Merge(s.lgamma)
-		all.xLogX.Merge(s.xLogX)
-		all.x.Merge(s.x)
-	}
-	ev.lgamma, ev.xLogX, ev.xSum = all.lgamma.Value(), all.xLogX.Value(), all.x.Value()
-	return ev
+	return &Evaluator{x: x, chunks: parallel.Balanced(x.Rows(), 1, func(u int) int64 { return int64(x.RowNNZ(u)) })}
 }
 
 // Evaluate computes the objectives of x under the rates r. The zero cells
@@ -69,7 +47,7 @@ func NewEvaluator(x *model.Counts) *Evaluator {
 // with compensated sums merged in chunk order, so the result does not
 // depend on the number of cores; r.Rate must be safe for concurrent use
 // (the package's own Rates are).
-func (ev *Evaluator) Evaluate(r Rates) Objectives {
+func (ev *Evaluator) Evaluate(r model.Rates) Objectives {
 	x := ev.x
 	type sums struct{ xLogMu, xLogXOverMu special.Sum }
 	part := make([]sums, ev.chunks.Len())
@@ -92,35 +70,21 @@ func (ev *Evaluator) Evaluate(r Rates) Objectives {
 	total := r.Total()
 	var o Objectives
 	o.NLLNoFactorial = total - all.xLogMu.Value()
-	o.NLL = o.NLLNoFactorial + ev.lgamma
-	o.Divergence = all.xLogXOverMu.Value() - ev.xSum + total
-	o.C = ev.lgamma - ev.xLogX + ev.xSum
+	o.NLL = o.NLLNoFactorial + x.LogFactorialSum()
+	o.Divergence = all.xLogXOverMu.Value() - x.Total() + total
+	o.C = x.DataConstant()
 	return o
 }
 
 // Evaluate computes the objectives of x under the rates r; see
 // Evaluator.Evaluate. For many rates on one x, use an Evaluator.
-func Evaluate(x *model.Counts, r Rates) Objectives {
+func Evaluate(x *model.Counts, r model.Rates) Objectives {
 	return NewEvaluator(x).Evaluate(r)
-}
-
-// ConstantC returns C(X) = Σ [log Γ(x+1) − x log x + x] over the non-zeros
-// (zeros contribute nothing), with a compensated sum.
-func ConstantC(x *model.Counts) float64 {
-	_, _, val := x.CSR()
-	var c special.Sum
-	for _, v := range val {
-		lg, _ := math.Lgamma(v + 1)
-		c.Add(lg)
-		c.Add(-v * math.Log(v))
-		c.Add(v)
-	}
-	return c.Value()
 }
 
 // NormalizedKL returns the ordinary KL divergence Σ_ij p_ij log(p_ij/q_ij)
 // of the distributions p = X / Σ x and q = μ / Σ μ.
-func NormalizedKL(x *model.Counts, r Rates) float64 {
+func NormalizedKL(x *model.Counts, r model.Rates) float64 {
 	n, m := x.Total(), r.Total()
 	var kl special.Sum
 	for u := 0; u < x.Rows(); u++ {

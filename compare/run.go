@@ -64,7 +64,7 @@ func Run(ctx context.Context, x *model.Counts, settings *Settings) (*Report, err
 	}
 	s = s.withDefaults()
 	n, p := x.Dims()
-	rep := &Report{Rows: n, Cols: p, NNZ: x.NNZ(), CX: ConstantC(x)}
+	rep := &Report{Rows: n, Cols: p, NNZ: x.NNZ(), CX: x.DataConstant()}
 	rep.Checks = append(rep.Checks, CheckIdentityRandom(x, s.K, s.Trials, s.Seed, s.Tol))
 	along, err := CheckIdentityAlongFit(ctx, x, s.K, s.FitIterations, s.Seed, s.Workers, s.Tol)
 	if err != nil {

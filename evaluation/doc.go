@@ -4,8 +4,7 @@
 // posterior credible intervals, and the choice of K by validation
 // likelihood.
 //
-// Every fitted model enters through the Scorer interface: an HPF
-// posterior's point estimate (PosteriorScorer), KL-NMF factors
-// (FactorScorer) or the popularity baseline (Popularity), so that every
-// table is computed by the same code.
+// Every fitted model enters as model.Rates: an HPF posterior (or its
+// PointEstimate), KL-NMF factors (model.Factors) or the popularity
+// baseline (Popularity), so that every table is computed by the same code.
 package evaluation

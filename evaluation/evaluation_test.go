@@ -15,11 +15,21 @@ import (
 	"github.com/poisfact/poisfact/model"
 )
 
-// tableScorer scores from a fixed table.
+// tableScorer rates from a fixed table.
 type tableScorer [][]float64
 
 func (t tableScorer) Dims() (int, int)              { return len(t), len(t[0]) }
+func (t tableScorer) Rate(u, i int) float64         { return t[u][i] }
 func (t tableScorer) RowRates(u int, dst []float64) { copy(dst, t[u]) }
+func (t tableScorer) Total() float64 {
+	var s float64
+	for _, row := range t {
+		for _, v := range row {
+			s += v
+		}
+	}
+	return s
+}
 
 func counts(t *testing.T, n, p int, cells ...[2]int) *model.Counts {
 	var r, c []int
@@ -112,7 +122,7 @@ func TestHPFBeatsPopularity(t *testing.T) {
 		t.Fatal(err)
 	}
 	exclude := []*model.Counts{split.Train, split.Valid}
-	hpf, _ := Rank(PosteriorScorer(res.Posterior), split.Test, exclude, 10, 0)
+	hpf, _ := Rank(res.Posterior, split.Test, exclude, 10, 0)
 	pop, _ := Rank(Popularity(split.Train), split.Test, exclude, 10, 0)
 	t.Logf("HPF K=20 (%d sweeps): NDCG@10 %.4f recall@10 %.4f precision@10 %.4f MAP@10 %.4f", res.Iterations, hpf.NDCG, hpf.Recall, hpf.Precision, hpf.MAP)
 	t.Logf("popularity:          NDCG@10 %.4f recall@10 %.4f precision@10 %.4f MAP@10 %.4f", pop.NDCG, pop.Recall, pop.Precision, pop.MAP)

@@ -62,7 +62,7 @@ func RateInterval(q *model.Posterior, u, i int, level float64, draws int, seed u
 	if draws < 2 {
 		return Interval{}, fmt.Errorf("evaluation: %d draws: want at least 2", draws)
 	}
-	_, _, k := q.Dims()
+	k := q.K()
 	src := rand.NewPCG(seed, uint64(u)<<32|uint64(i))
 	g := distuv.Gamma{Src: src}
 	samples := make([]float64, draws)

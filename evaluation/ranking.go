@@ -32,7 +32,7 @@ type Ranking struct {
 // ranked by score (ties broken by the lower column index), and the top k
 // are compared with T_u. Rows run in parallel; the averages are summed in
 // row order, so they do not depend on workers.
-func Rank(s Scorer, test *model.Counts, exclude []*model.Counts, k, workers int) (Ranking, error) {
+func Rank(s model.Rates, test *model.Counts, exclude []*model.Counts, k, workers int) (Ranking, error) {
 	n, p := s.Dims()
 	if test.Rows() != n || test.Cols() != p {
 		return Ranking{}, fmt.Errorf("evaluation: test set is %d × %d, the model %d × %d", test.Rows(), test.Cols(), n, p)
@@ -112,7 +112,7 @@ type rankScratch struct {
 }
 
 // topK returns the k best candidate columns of row u, best first.
-func (sc *rankScratch) topK(s Scorer, u int, exclude []*model.Counts, k, p int) []int {
+func (sc *rankScratch) topK(s model.Rates, u int, exclude []*model.Counts, k, p int) []int {
 	if len(sc.scores) != p {
 		sc.scores, sc.seen = make([]float64, p), make([]bool, p)
 	}

@@ -21,7 +21,7 @@ type Item struct {
 // score among those it has no entry for in any of seen (the training
 // counts, usually), best first, ties broken by the lower column index.
 // Rows run in parallel on workers goroutines.
-func Recommend(s Scorer, seen []*model.Counts, rows []int, n, workers int) ([][]Item, error) {
+func Recommend(s model.Rates, seen []*model.Counts, rows []int, n, workers int) ([][]Item, error) {
 	nr, p := s.Dims()
 	for _, u := range rows {
 		if u < 0 || u >= nr {

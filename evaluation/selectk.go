@@ -78,20 +78,13 @@ func SelectK(ctx context.Context, x *model.Counts, s SelectKSettings) (*SelectKR
 			return nil, fmt.Errorf("evaluation: K = %d: want K ≥ 1", k)
 		}
 	}
-	if s.HoldOut == 0 {
-		s.HoldOut = 0.1
-	}
 	if s.Restarts == 0 {
 		s.Restarts = 1
 	}
 	if s.Restarts < 0 {
 		return nil, fmt.Errorf("evaluation: %d restarts", s.Restarts)
 	}
-	split, err := model.NewSplit(x, s.HoldOut, s.HoldOut, s.Seed)
-	if err != nil {
-		return nil, err
-	}
-	valid, test, err := split.RequireHeldOutSets(s.Seed)
+	split, valid, test, err := heldOutSplit(x, s.HoldOut, s.Seed)
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +105,7 @@ func SelectK(ctx context.Context, x *model.Counts, s SelectKSettings) (*SelectKR
 		}
 		rates := res.Posterior.PointEstimate()
 		row := KResult{
-			K: k, ValidLogLik: res.Best, TestLogLik: test.LogLik(rates.Rate).Mean, ELBO: res.ELBO,
+			K: k, ValidLogLik: res.Best, TestLogLik: test.LogLik(rates).Mean, ELBO: res.ELBO,
 			Iterations: res.Iterations, Seconds: time.Since(start).Seconds(), Seed: res.Restarts[res.Restart].Seed,
 		}
 		out.Rows = append(out.Rows, row)
@@ -143,4 +136,21 @@ func (r *SelectKResult) Print(w io.Writer) {
 	if r.AtEdge {
 		fmt.Fprintf(w, "note: K = %d is at the edge of the grid; the best K may lie beyond it: try a wider grid\n", r.Best)
 	}
+}
+
+// heldOutSplit is the setup SelectK and SideBySide share: a per-row
+// train / validation / test split of x with the fraction holdout (0 means
+// 0.1) to each held-out part, and both held-out sets, every draw from the
+// one seed.
+func heldOutSplit(x *model.Counts, holdout float64, seed uint64) (split *model.Split, valid, test *model.HeldOut, err error) {
+	if holdout == 0 {
+		holdout = 0.1
+	}
+	if split, err = model.NewSplit(x, holdout, holdout, seed); err != nil {
+		return nil, nil, nil, err
+	}
+	if valid, test, err = split.RequireHeldOutSets(seed); err != nil {
+		return nil, nil, nil, err
+	}
+	return split, valid, test, nil
 }

@@ -148,10 +148,7 @@ func newFit(x *model.Counts, s Settings) *fitState {
 		f.cols.maskPtr, f.cols.maskIdx, _ = s.Mask.CSC()
 	}
 	f.logs = &sparse.Logs{LogA: f.rows.logF, LogB: f.cols.logF, MaxA: f.rows.shift, MaxB: f.cols.shift}
-	_, _, val := x.CSR()
-	for _, v := range val {
-		f.lgammaX += lgamma(v + 1)
-	}
+	f.lgammaX = x.LogFactorialSum()
 	return f
 }
 
@@ -241,7 +238,7 @@ func (f *fitState) criterion(elbo float64, sumTheta, sumBeta []float64, it *Iter
 	if f.s.Validation != nil {
 		n, p := f.x.Dims()
 		means := model.Factors{W: mat.NewDense(n, f.s.K, f.rows.mean), H: mat.NewDense(p, f.s.K, f.cols.mean)}
-		ll := f.s.Validation.LogLik(means.Rate)
+		ll := f.s.Validation.LogLik(means)
 		it.ValidLogLik, it.ValidLogLikNonzero = ll.Mean, ll.MeanNonzero
 	}
 	switch f.s.Criterion {
@@ -329,9 +326,4 @@ func constant(m int, v float64) []float64 {
 		out[j] = v
 	}
 	return out
-}
-
-func lgamma(x float64) float64 {
-	v, _ := math.Lgamma(x)
-	return v
 }

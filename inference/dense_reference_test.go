@@ -23,7 +23,8 @@ type denseHPF struct {
 }
 
 func denseFromPosterior(q *model.Posterior) *denseHPF {
-	n, p, k := q.Dims()
+	n, p := q.Dims()
+	k := q.K()
 	d := &denseHPF{n: n, p: p, k: k, h: q.Hyper, masked: func(int, int) bool { return false }}
 	grab := func(m interface{ At(i, j int) float64 }, rows int) [][]float64 {
 		out := make([][]float64, rows)

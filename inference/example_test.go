@@ -5,15 +5,15 @@ import (
 	"fmt"
 	"log"
 
+	"github.com/poisfact/poisfact"
 	"github.com/poisfact/poisfact/inference"
-	"github.com/poisfact/poisfact/internal/testutil"
 	"github.com/poisfact/poisfact/model"
 )
 
 // ExampleCAVI fits HPF to a small cells × genes matrix, holding out 10% of
 // each cell's non-zeros for validation and 10% for test.
 func ExampleCAVI() {
-	x, err := model.ReadFile(testutil.Testdata("pbmc_small", "matrix.mtx.gz"))
+	x, err := poisfact.Dataset("pbmc_small")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func ExampleCAVI() {
 	fmt.Println("stopped:", res.Status)
 	fmt.Printf("kept sweep %d of restart %d (%d sweeps)\n", res.BestIter, res.Restart, res.Iterations)
 	fmt.Printf("ELBO rose from %.0f to %.0f\n", res.Trace[0].ELBO, res.ELBO)
-	fmt.Printf("test loglik_mean: %.2f\n", test.LogLik(q.Rate).Mean)
+	fmt.Printf("test loglik_mean: %.2f\n", test.LogLik(q).Mean)
 	fmt.Printf("E[θ] of the first cell: %.2f\n", q.ETheta().RawRowView(0))
 	// Output:
 	// stopped: converged

@@ -64,7 +64,8 @@ func FoldIn(ctx context.Context, q *model.Posterior, x *model.Counts, s *FoldInS
 	if set.Tol == 0 {
 		set.Tol = 1e-10
 	}
-	_, p, k := q.Dims()
+	_, p := q.Dims()
+	k := q.K()
 	if x.Cols() != p {
 		return nil, fmt.Errorf("inference: fold-in rows have %d columns, the model %d", x.Cols(), p)
 	}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/poisfact/poisfact/internal/parallel"
 	"github.com/poisfact/poisfact/internal/special"
-	"github.com/poisfact/poisfact/model"
 )
 
 // side holds one side of the model, rows (θ, ξ) or columns (β, η), in the
@@ -114,7 +113,7 @@ func (s *side) sweep(workers int, phi, otherSum, otherMean []float64, addMasked 
 			eAct, eLogAct := s.activity(u)
 			if !s.fixed {
 				kr := s.actRate[u]
-				local += model.GammaELBOTerm(s.aPrime, s.lgAPrime, logActRatePrior, actRatePrior, s.actShape, kr, s.psiActShape, math.Log(kr))
+				local += gammaELBOTerm(s.aPrime, s.lgAPrime, logActRatePrior, actRatePrior, s.actShape, kr, s.psiActShape, math.Log(kr))
 			}
 			logF, mean := s.logF[u*k:(u+1)*k], s.mean[u*k:(u+1)*k]
 			mx := math.Inf(-1)
@@ -123,7 +122,7 @@ func (s *side) sweep(workers int, phi, otherSum, otherMean []float64, addMasked 
 				logF[j] = psi - lr
 				mean[j] = shape[j] / rate[j]
 				mx = max(mx, logF[j])
-				local += model.GammaELBOTerm(s.a, s.lgA, eLogAct, eAct, shape[j], rate[j], psi, lr)
+				local += gammaELBOTerm(s.a, s.lgA, eLogAct, eAct, shape[j], rate[j], psi, lr)
 				acc[j] += mean[j]
 			}
 			s.shift[u] = mx

@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"log"
 
-	"github.com/poisfact/poisfact/internal/testutil"
+	"github.com/poisfact/poisfact"
 	"github.com/poisfact/poisfact/mle"
-	"github.com/poisfact/poisfact/model"
 )
 
 // ExampleFit fits KL-NMF, the Poisson maximum likelihood factorization,
@@ -15,7 +14,7 @@ import (
 // coordinate descent reaches in a few dozen passes what multiplicative
 // updates reach in hundreds.
 func ExampleFit() {
-	x, err := model.ReadFile(testutil.Testdata("pbmc_small", "matrix.mtx.gz"))
+	x, err := poisfact.Dataset("pbmc_small")
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -100,7 +100,7 @@ func Fit(ctx context.Context, x *model.Counts, settings *Settings) (*Result, err
 		prev = obj
 	}
 	res.Divergence, res.Objective = div, obj
-	res.LogLik = -(div + logFactorialConstant(x))
+	res.LogLik = -(div + x.DataConstant())
 	s.normalize(set.Normalize)
 	res.W = mat.NewDense(s.n, s.k, s.w)
 	res.H = mat.NewDense(s.p, s.k, s.h)
@@ -111,18 +111,6 @@ func Fit(ctx context.Context, x *model.Counts, settings *Settings) (*Result, err
 // copyFactors returns copies of the current W and H.
 func (s *state) copyFactors() (w, h *mat.Dense) {
 	return mat.NewDense(s.n, s.k, append([]float64(nil), s.w...)), mat.NewDense(s.p, s.k, append([]float64(nil), s.h...))
-}
-
-// logFactorialConstant returns C(X) = Σ [log Γ(x+1) − x log x + x] over the
-// non-zeros (docs/MATH.md section 1), so that NLL = D + C(X).
-func logFactorialConstant(x *model.Counts) float64 {
-	_, _, val := x.CSR()
-	var c float64
-	for _, v := range val {
-		lg, _ := math.Lgamma(v + 1)
-		c += lg - v*math.Log(v) + v
-	}
-	return c
 }
 
 // normalize rescales the columns of W (or H) to sum to one, moving the

@@ -377,7 +377,7 @@ func TestNormalizeKeepsProduct(t *testing.T) {
 	}
 	// The log-likelihood reported is −(D + C(X)); check against the dense
 	// Poisson log-pmf written out in model.PoissonLogLik's test.
-	if ll := model.PoissonLogLik(x, base.W, base.H); !scalar.EqualWithinRel(ll, base.LogLik, 1e-10) {
+	if ll, _ := model.PoissonLogLik(x, model.Factors{W: base.W, H: base.H}); !scalar.EqualWithinRel(ll, base.LogLik, 1e-10) {
 		t.Fatalf("LogLik %.12g, direct %.12g", base.LogLik, ll)
 	}
 }

@@ -109,7 +109,7 @@ func buildCounts(n, p int, rows, cols []int32, vals []float64) (*Counts, error) 
 	if len(vals) > maxNNZ {
 		return nil, fmt.Errorf("%w: %d non-zeros exceed %d", ErrShape, len(vals), maxNNZ)
 	}
-	c := &Counts{n: n, p: p}
+	c := &Counts{n: n, p: p, consts: &dataConstants{}}
 	c.rowPtr = make([]int64, n+1)
 	for _, r := range rows {
 		c.rowPtr[r+1]++

@@ -45,6 +45,8 @@ type Counts struct {
 
 	rowLabels []string
 	colLabels []string
+
+	consts *dataConstants // sums of the data alone, computed on first use
 }
 
 // Rows returns n, the number of rows.

@@ -3,15 +3,31 @@ package model_test
 import (
 	"fmt"
 	"log"
+	"os"
+	"path/filepath"
 
-	"github.com/poisfact/poisfact/internal/testutil"
+	"github.com/poisfact/poisfact"
 	"github.com/poisfact/poisfact/model"
 )
 
-// ExampleReadFile reads a gzipped Matrix Market file with its labels from
-// rows.txt and cols.txt beside it.
+// ExampleReadFile writes the embedded pbmc_small matrix as a gzipped
+// Matrix Market file (its labels go to rows.txt and cols.txt beside it)
+// and reads it back with its labels.
 func ExampleReadFile() {
-	x, err := model.ReadFile(testutil.Testdata("pbmc_small", "matrix.mtx.gz"))
+	embedded, err := poisfact.Dataset("pbmc_small")
+	if err != nil {
+		log.Fatal(err)
+	}
+	dir, err := os.MkdirTemp("", "poisfact-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "matrix.mtx.gz")
+	if err := model.WriteFile(path, embedded); err != nil {
+		log.Fatal(err)
+	}
+	x, err := model.ReadFile(path)
 	if err != nil {
 		log.Fatal(err)
 	}

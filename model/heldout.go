@@ -23,8 +23,6 @@ type HeldOut struct {
 	// exclude are the other parts whose non-zeros are not zero cells of
 	// the set (kept by reference, for the exact zero-cell mean).
 	exclude []*Counts
-	// lgammaSum is Σ log Γ(x+1) over the non-zeros of X.
-	lgammaSum float64
 }
 
 // NewHeldOut builds the held-out set of x: its non-zeros plus x.NNZ()
@@ -44,10 +42,6 @@ func NewHeldOut(x *Counts, exclude []*Counts, seed uint64) (*HeldOut, error) {
 		}
 	}
 	h := &HeldOut{X: x, exclude: append([]*Counts(nil), exclude...)}
-	_, _, val := x.CSR()
-	for _, v := range val {
-		h.lgammaSum += lgamma(v + 1)
-	}
 	want := x.NNZ()
 	src := rand.NewPCG(seed, 0x2e20)
 	seen := make(map[Cell]bool, want)
@@ -153,25 +147,25 @@ type HeldOutLogLik struct {
 // rate(u, i), on the held-out non-zeros and the sampled zero cells. A
 // non-zero given μ = 0 makes both means −Inf, reported as such, with the
 // count and the finite part beside them.
-func (h *HeldOut) LogLik(rate func(u, i int) float64) HeldOutLogLik {
+func (h *HeldOut) LogLik(rates Rates) HeldOutLogLik {
 	var nz, lgBad float64
 	bad := 0
 	for u := 0; u < h.X.Rows(); u++ {
 		cols, vals := h.X.Row(u)
 		for e, i := range cols {
-			mu := rate(u, int(i))
+			mu := rates.Rate(u, int(i))
 			if !(mu > 0) {
 				bad++
-				lgBad += lgamma(vals[e] + 1)
+				lgBad += special.LogGamma(vals[e] + 1)
 				continue
 			}
 			nz += xLogMu(vals[e], mu) - mu
 		}
 	}
-	nz -= h.lgammaSum - lgBad
+	nz -= h.X.LogFactorialSum() - lgBad
 	var z float64
 	for _, c := range h.Zeros {
-		z -= rate(int(c.Row), int(c.Col))
+		z -= rates.Rate(int(c.Row), int(c.Col))
 	}
 	m, nzeros := h.X.NNZ(), len(h.Zeros)
 	r := HeldOutLogLik{NonZeros: m, Zeros: nzeros, RateZero: bad, Mean: math.NaN(), MeanNonzero: math.NaN(),
@@ -189,12 +183,12 @@ func (h *HeldOut) LogLik(rate func(u, i int) float64) HeldOutLogLik {
 	return r
 }
 
-// Evaluate scores the factors f on the set: LogLik, plus the exact
-// zero-cell mean. Σ μ over all n·p cells is (Σ_u W_u)·(Σ_i H_i), so the
-// exact mean costs O((n + p)K) and one rate per non-zero of the held-out
-// and excluded parts.
-func (h *HeldOut) Evaluate(f Factors) HeldOutLogLik {
-	r := h.LogLik(f.Rate)
+// Evaluate scores the rates f on the set: LogLik, plus the exact
+// zero-cell mean. Σ μ over all n·p cells is f.Total() ((Σ_u W_u)·(Σ_i H_i)
+// for factors), so the exact mean costs O((n + p)K) and one rate per
+// non-zero of the held-out and excluded parts.
+func (h *HeldOut) Evaluate(f Rates) HeldOutLogLik {
+	r := h.LogLik(f)
 	n, p := h.X.Dims()
 	parts := append([]*Counts{h.X}, h.exclude...)
 	var onNonzero special.Sum

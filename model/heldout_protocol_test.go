@@ -64,7 +64,7 @@ func TestHeldOutExactZeroMean(t *testing.T) {
 		if want := (r.MeanNonzero + sum/float64(zeros)) / 2; math.Abs(r.MeanExact-want) > 1e-12*math.Abs(want) {
 			t.Errorf("%s: exact mean %v, want %v", tc.name, r.MeanExact, want)
 		}
-		if ll := tc.h.LogLik(f.Rate); ll.Mean != r.Mean || ll.MeanNonzero != r.MeanNonzero {
+		if ll := tc.h.LogLik(f); ll.Mean != r.Mean || ll.MeanNonzero != r.MeanNonzero {
 			t.Errorf("%s: Evaluate and LogLik disagree", tc.name)
 		}
 	}
@@ -104,9 +104,9 @@ func TestValidationKnowsNothingOfTest(t *testing.T) {
 // counted, with the finite part computed by hand.
 func TestHeldOutZeroRate(t *testing.T) {
 	x, _ := NewCounts(2, 3, []int{0, 1, 1}, []int{1, 0, 2}, []float64{2, 1, 3})
-	h := &HeldOut{X: x, Zeros: []Cell{{0, 0}, {1, 1}}, lgammaSum: math.Log(2) + 0 + math.Log(6)}
+	h := &HeldOut{X: x, Zeros: []Cell{{0, 0}, {1, 1}}}
 	mu := [][]float64{{0.5, 4, 1}, {0, 2, 3}} // (1, 0) holds a count 1 at rate 0
-	r := h.LogLik(func(u, i int) float64 { return mu[u][i] })
+	r := h.LogLik(rateFunc{2, 3, func(u, i int) float64 { return mu[u][i] }})
 	nz := (2*math.Log(4) - 4 - math.Log(2)) + (3*math.Log(3) - 3 - math.Log(6))
 	z := -0.5 - 2.0
 	if !math.IsInf(r.Mean, -1) || !math.IsInf(r.MeanNonzero, -1) || r.RateZero != 1 {

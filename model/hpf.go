@@ -64,29 +64,3 @@ func (h HPF) Validate() error {
 	}
 	return nil
 }
-
-// GammaELBOTerm returns one latent Gamma variable's share of the ELBO:
-// the expected log prior under q plus the entropy of q,
-//
-//	E_q[log Gamma(v; α, R)] + H[q(v)]
-//	  = α E[log R] − log Γ(α) + (α−1) E[log v] − E[R] E[v]
-//	  + s − log r + log Γ(s) + (1 − s) ψ(s)
-//
-// for q(v) = Gamma(s, r), where E[v] = s/r, E[log v] = ψ(s) − log r and the
-// prior's rate R is itself random (E[log R], E[R]) or fixed
-// (E[log R] = log R). The caller passes log Γ(α), ψ(s) and log r, which it
-// has at hand. Every level of HPF uses it: θ (α = a, R = ξ), ξ (α = a',
-// R = a'/b'), β and η likewise.
-func GammaELBOTerm(alpha, lgammaAlpha, eLogRate, eRate, s, r, psiS, logR float64) float64 {
-	ev := s / r
-	elog := psiS - logR
-	lgs, _ := math.Lgamma(s)
-	return alpha*eLogRate - lgammaAlpha + (alpha-1)*elog - eRate*ev +
-		s - logR + lgs + (1-s)*psiS
-}
-
-// lgamma returns log Γ(x) for x > 0.
-func lgamma(x float64) float64 {
-	v, _ := math.Lgamma(x)
-	return v
-}

@@ -113,13 +113,13 @@ func TestPoissonLogLik(t *testing.T) {
 			want += xv*math.Log(mu) - mu - lg
 		}
 	}
-	if got := PoissonLogLik(x, w, h); !scalar.EqualWithinRel(got, want, 1e-12) {
+	if got, _ := PoissonLogLik(x, Factors{W: w, H: h}); !scalar.EqualWithinRel(got, want, 1e-12) {
 		t.Fatalf("%v, dense %v", got, want)
 	}
 	// A non-zero with μ = 0 is −Inf, not NaN.
 	h.Set(1, 0, 0)
 	h.Set(1, 1, 0)
-	if got := PoissonLogLik(x, w, h); !math.IsInf(got, -1) {
+	if got, _ := PoissonLogLik(x, Factors{W: w, H: h}); !math.IsInf(got, -1) {
 		t.Fatalf("want −Inf, got %v", got)
 	}
 }
@@ -155,11 +155,11 @@ func TestHeldOut(t *testing.T) {
 	// 2 log 1 − 1 − log 2! = −1 − log 2; a zero cell's is −1.
 	small, _ := NewCounts(2, 2, []int{0}, []int{0}, []float64{2})
 	hs, _ := NewHeldOut(small, nil, 1)
-	ll := hs.LogLik(func(int, int) float64 { return 1 })
+	ll := hs.LogLik(rateFunc{2, 2, func(int, int) float64 { return 1 }})
 	if len(hs.Zeros) != 1 || !scalar.EqualWithinAbs(ll.MeanNonzero, -1-math.Ln2, 1e-15) || !scalar.EqualWithinAbs(ll.Mean, (-1-math.Ln2-1)/2, 1e-15) {
 		t.Fatalf("%+v", ll)
 	}
-	if ll := hs.LogLik(func(int, int) float64 { return 0 }); !math.IsInf(ll.Mean, -1) {
+	if ll := hs.LogLik(rateFunc{2, 2, func(int, int) float64 { return 0 }}); !math.IsInf(ll.Mean, -1) {
 		t.Fatalf("μ = 0 at a non-zero: %+v", ll)
 	}
 	if _, err := NewHeldOut(small, []*Counts{x}, 1); !errors.Is(err, ErrShape) {
@@ -181,15 +181,16 @@ func TestPosteriorMeans(t *testing.T) {
 		q.XiShape[u], q.XiRate[u] = 2, 4
 	}
 	et, eb := q.ETheta(), q.EBeta()
-	rows := q.RowRates(1)
+	rows := make([]float64, 3)
+	q.RowRates(1, rows)
 	for i := 0; i < 3; i++ {
 		want := et.At(1, 0)*eb.At(i, 0) + et.At(1, 1)*eb.At(i, 1)
 		if q.Rate(1, i) != want || !scalar.EqualWithinRel(rows[i], want, 1e-15) {
 			t.Fatalf("rate (1, %d): %v %v, want %v", i, q.Rate(1, i), rows[i], want)
 		}
 	}
-	if r := q.Rates([]Cell{{1, 2}}); r[0] != q.Rate(1, 2) {
-		t.Fatal("Rates differs from Rate")
+	if q.Rate(1, 2) != q.PointEstimate().Rate(1, 2) || !scalar.EqualWithinRel(q.Total(), q.PointEstimate().Total(), 0) {
+		t.Fatal("the posterior's rates differ from its point estimate's")
 	}
 	// E[log θ] = ψ(s) − log r; at s = 1, ψ(1) = −γ (Euler's constant).
 	if got, want := q.ELogTheta().At(0, 0), -0.5772156649015329; !scalar.EqualWithinAbs(got, want, 1e-15) {
@@ -203,7 +204,7 @@ func TestPosteriorMeans(t *testing.T) {
 		t.Fatal("non-hierarchical activities")
 	}
 	other, _ := NewCounts(3, 3, nil, nil, nil)
-	if _, err := q.ELBO(other); !errors.Is(err, ErrShape) {
+	if _, err := PoissonLogLik(other, q); !errors.Is(err, ErrShape) {
 		t.Fatal("shape mismatch accepted")
 	}
 }

@@ -1,30 +1,30 @@
 package model
 
 import (
+	"fmt"
 	"math"
-
-	"gonum.org/v1/gonum/mat"
 )
 
 // PoissonLogLik returns the Poisson log-likelihood of all n·p cells of x
-// under rates μ = W Hᵀ (W n × K, H p × K), log x! included
-// (docs/MATH.md section 1):
+// under the rates r, log x! included (docs/MATH.md section 1):
 //
 //	Σ_ui [x_ui log μ_ui − μ_ui − log Γ(x_ui + 1)]
 //
-// The x log μ terms run over the non-zeros; Σ μ = Σ_k (Σ_u W_uk)(Σ_i H_ik)
-// costs O((n+p)K). A non-zero with μ = 0 gives −Inf, which is the right
-// answer and is not hidden.
-func PoissonLogLik(x *Counts, w, h mat.Matrix) float64 {
-	f := Factors{W: mat.DenseCopyOf(w), H: mat.DenseCopyOf(h)}
+// The x log μ terms run over the non-zeros and Σ μ is r.Total() (O((n+p)K)
+// for factors). A non-zero with μ = 0 gives −Inf, which is the right answer
+// and is not hidden. Rates of another shape than x are an error.
+func PoissonLogLik(x *Counts, r Rates) (float64, error) {
+	if n, p := r.Dims(); n != x.Rows() || p != x.Cols() {
+		return 0, fmt.Errorf("%w: counts are %d × %d, rates %d × %d", ErrShape, x.Rows(), x.Cols(), n, p)
+	}
 	var ll float64
 	for u := 0; u < x.Rows(); u++ {
 		cols, vals := x.Row(u)
 		for e, i := range cols {
-			ll += xLogMu(vals[e], f.Rate(u, int(i))) - lgamma(vals[e]+1)
+			ll += xLogMu(vals[e], r.Rate(u, int(i)))
 		}
 	}
-	return ll - f.Total()
+	return ll - x.LogFactorialSum() - r.Total(), nil
 }
 
 // xLogMu returns x log μ with 0 log 0 = 0.

@@ -47,11 +47,17 @@ func NewPosterior(n, p, k int, h HPF) *Posterior {
 	return q
 }
 
-// Dims returns the number of rows, columns and factors.
-func (q *Posterior) Dims() (n, p, k int) {
-	n, k = q.ThetaShape.Dims()
+// Dims returns the number of rows and columns.
+func (q *Posterior) Dims() (n, p int) {
+	n, _ = q.ThetaShape.Dims()
 	p, _ = q.BetaShape.Dims()
-	return n, p, k
+	return n, p
+}
+
+// K returns the number of factors.
+func (q *Posterior) K() int {
+	_, k := q.ThetaShape.Dims()
+	return k
 }
 
 // ratio returns the element-wise quotient of two equally shaped matrices.
@@ -83,14 +89,14 @@ func (q *Posterior) ELogBeta() *mat.Dense { return elog(q.BetaShape, q.BetaRate)
 // EXi returns E[ξ_u] = κˢ_u / κʳ_u, or b' for every row in the
 // non-hierarchical model.
 func (q *Posterior) EXi() []float64 {
-	n, _, _ := q.Dims()
+	n, _ := q.Dims()
 	return meanOrFixed(q.XiShape, q.XiRate, n, q.Hyper.BPrime)
 }
 
 // EEta returns E[η_i] = τˢ_i / τʳ_i, or d' for every column in the
 // non-hierarchical model.
 func (q *Posterior) EEta() []float64 {
-	_, p, _ := q.Dims()
+	_, p := q.Dims()
 	return meanOrFixed(q.EtaShape, q.EtaRate, p, q.Hyper.DPrime)
 }
 
@@ -106,132 +112,35 @@ func meanOrFixed(shape, rate []float64, m int, fixed float64) []float64 {
 	return out
 }
 
-// Rate returns the predicted rate μ_ui = Σ_k E[θ_uk] E[β_ik].
+// Rate returns the point-estimate rate μ_ui = Σ_k E[θ_uk] E[β_ik],
+// bit for bit the rate of PointEstimate.
 func (q *Posterior) Rate(u, i int) float64 {
-	_, _, k := q.Dims()
+	ts, tr := q.ThetaShape.RawRowView(u), q.ThetaRate.RawRowView(u)
+	bs, br := q.BetaShape.RawRowView(i), q.BetaRate.RawRowView(i)
 	var s float64
-	for j := 0; j < k; j++ {
-		s += q.ThetaShape.At(u, j) / q.ThetaRate.At(u, j) * q.BetaShape.At(i, j) / q.BetaRate.At(i, j)
+	for j := range ts {
+		s += (ts[j] / tr[j]) * (bs[j] / br[j])
 	}
 	return s
 }
 
-// RowRates returns μ_ui for every column i of row u.
-func (q *Posterior) RowRates(u int) []float64 {
-	_, p, k := q.Dims()
-	et := make([]float64, k)
-	for j := range et {
-		et[j] = q.ThetaShape.At(u, j) / q.ThetaRate.At(u, j)
+// RowRates fills dst (length p) with μ_ui for every column i of row u.
+// It divides each column's shapes by its rates again: for many rows,
+// PointEstimate's Factors compute E[β] once.
+func (q *Posterior) RowRates(u int, dst []float64) {
+	for i := range dst {
+		dst[i] = q.Rate(u, i)
 	}
-	out := make([]float64, p)
-	Factors{W: mat.NewDense(1, k, et), H: q.EBeta()}.RowRates(0, out)
-	return out
 }
 
-// Rates returns μ for each of the given cells.
-func (q *Posterior) Rates(cells []Cell) []float64 {
-	out := make([]float64, len(cells))
-	for j, c := range cells {
-		out[j] = q.Rate(int(c.Row), int(c.Col))
-	}
-	return out
-}
+// Total returns Σ_ui μ_ui over all n·p cells, in O((n+p)K).
+func (q *Posterior) Total() float64 { return q.PointEstimate().Total() }
 
 // checkShape returns an error unless x has the posterior's n and p.
 func (q *Posterior) checkShape(x *Counts) error {
-	n, p, _ := q.Dims()
+	n, p := q.Dims()
 	if x.Rows() != n || x.Cols() != p {
 		return fmt.Errorf("%w: counts are %d × %d, posterior is %d × %d", ErrShape, x.Rows(), x.Cols(), n, p)
 	}
 	return nil
-}
-
-// LogLikelihood returns the Poisson log-likelihood of all n·p cells of x
-// under the point estimate μ = E[θ] E[β]ᵀ, with the log x! terms included:
-//
-//	Σ_ui [x_ui log μ_ui − μ_ui − log Γ(x_ui + 1)]
-//
-// computed over the non-zeros plus Σ_ui μ_ui = Σ_k (Σ_u E θ_uk)(Σ_i E β_ik).
-func (q *Posterior) LogLikelihood(x *Counts) (float64, error) {
-	if err := q.checkShape(x); err != nil {
-		return 0, err
-	}
-	return PoissonLogLik(x, q.ETheta(), q.EBeta()), nil
-}
-
-// ELBO returns the evidence lower bound of x at the optimal φ
-// (docs/MATH.md section 3):
-//
-//	ELBO = Σ_{x_ui>0} [x_ui log Σ_k exp(E log θ_uk + E log β_ik) − log Γ(x_ui+1)]
-//	     − Σ_k (Σ_u E θ_uk)(Σ_i E β_ik)
-//	     + Σ_u {E[log p(ξ_u)] + H[q(ξ_u)]} + Σ_uk {E[log p(θ_uk|ξ_u)] + H[q(θ_uk)]}
-//	     + the same for η and β.
-//
-// It is a plain serial computation with a log-sum-exp per non-zero, meant
-// as a reference; inference.CAVI records the same number every iteration
-// at a fraction of the cost.
-func (q *Posterior) ELBO(x *Counts) (float64, error) {
-	if err := q.checkShape(x); err != nil {
-		return 0, err
-	}
-	n, _, k := q.Dims()
-	elt, elb := q.ELogTheta(), q.ELogBeta()
-	var elbo float64
-	terms := make([]float64, k)
-	for u := 0; u < n; u++ {
-		cols, vals := x.Row(u)
-		for e, i := range cols {
-			for j := 0; j < k; j++ {
-				terms[j] = elt.At(u, j) + elb.At(int(i), j)
-			}
-			elbo += vals[e]*logSumExp(terms) - lgamma(vals[e]+1)
-		}
-	}
-	et, eb := q.ETheta(), q.EBeta()
-	for j := 0; j < k; j++ {
-		elbo -= mat.Sum(et.ColView(j)) * mat.Sum(eb.ColView(j))
-	}
-	h := q.Hyper
-	elbo += localELBO(h.A, h.APrime, h.BPrime, q.ThetaShape, q.ThetaRate, q.XiShape, q.XiRate)
-	elbo += localELBO(h.C, h.CPrime, h.DPrime, q.BetaShape, q.BetaRate, q.EtaShape, q.EtaRate)
-	return elbo, nil
-}
-
-// localELBO sums GammaELBOTerm over one side: the activities (shape a',
-// rate a'/b'), or their fixed value b' when act is nil, and the weights
-// (shape a, rate the activity).
-func localELBO(a, aPrime, bPrime float64, shape, rate *mat.Dense, actShape, actRate []float64) float64 {
-	m, k := shape.Dims()
-	lga, lgaPrime := lgamma(a), lgamma(aPrime)
-	var s float64
-	for u := 0; u < m; u++ {
-		eLogAct, eAct := math.Log(bPrime), bPrime
-		if actShape != nil {
-			ks, kr := actShape[u], actRate[u]
-			psi := special.Digamma(ks)
-			eLogAct, eAct = psi-math.Log(kr), ks/kr
-			s += GammaELBOTerm(aPrime, lgaPrime, math.Log(aPrime/bPrime), aPrime/bPrime, ks, kr, psi, math.Log(kr))
-		}
-		for j := 0; j < k; j++ {
-			gs, gr := shape.At(u, j), rate.At(u, j)
-			s += GammaELBOTerm(a, lga, eLogAct, eAct, gs, gr, special.Digamma(gs), math.Log(gr))
-		}
-	}
-	return s
-}
-
-// logSumExp returns log Σ exp(v), stable for any range of v.
-func logSumExp(v []float64) float64 {
-	m := math.Inf(-1)
-	for _, x := range v {
-		m = max(m, x)
-	}
-	if math.IsInf(m, -1) {
-		return m
-	}
-	var z float64
-	for _, x := range v {
-		z += math.Exp(x - m)
-	}
-	return m + math.Log(z)
 }

@@ -29,6 +29,25 @@ func (t *Truth) Rate(u, i int) float64 {
 	return t.Scale * mat.Dot(t.Theta.RowView(u), t.Beta.RowView(i))
 }
 
+// Dims returns n and p.
+func (t *Truth) Dims() (n, p int) {
+	n, _ = t.Theta.Dims()
+	p, _ = t.Beta.Dims()
+	return n, p
+}
+
+// RowRates fills dst (length p) with the true rates of row u.
+func (t *Truth) RowRates(u int, dst []float64) {
+	for i := range dst {
+		dst[i] = t.Rate(u, i)
+	}
+}
+
+// Total returns Σ_ui of the true rates.
+func (t *Truth) Total() float64 { return t.Scale * Factors{W: t.Theta, H: t.Beta}.Total() }
+
+var _ Rates = (*Truth)(nil)
+
 // Sample draws (ξ, θ, η, β, X) from the HPF generative model
 // (docs/MATH.md sections 3 and 5) for n rows, p columns and K factors,
 // with x_ui ~ Poisson(scale · Σ_k θ_uk β_ik); scale 0 means 1. All draws

@@ -59,7 +59,8 @@ type Saved struct {
 // Dims returns the rows, columns and factors of the model.
 func (s *Saved) Dims() (n, p, k int) {
 	if s.Kind == KindHPF {
-		return s.Posterior.Dims()
+		n, p := s.Posterior.Dims()
+		return n, p, s.Posterior.K()
 	}
 	n, k = s.W.Dims()
 	p, _ = s.H.Dims()
@@ -232,7 +233,8 @@ func (m *Saved) encode() (map[string][]byte, *manifest, error) {
 		if q == nil {
 			return nil, nil, fmt.Errorf("model: saving an hpf model without a posterior")
 		}
-		man.Rows, man.Cols, man.K = q.Dims()
+		man.Rows, man.Cols = q.Dims()
+		man.K = q.K()
 		h := q.Hyper
 		man.Hyper = &h
 		add("theta_shape.tsv", matrixTSV(q.ThetaShape))
@@ -539,4 +541,13 @@ func parseMatrixTSV(name string, data []byte, rows, cols int, positive bool) (*m
 		}
 	}
 	return m, nil
+}
+
+// Rates returns the model's rates: the HPF point estimate E[θ] E[β]ᵀ (as
+// Factors, whose row rates reuse E[β]) or W Hᵀ.
+func (s *Saved) Rates() Rates {
+	if s.Kind == KindHPF {
+		return s.Posterior.PointEstimate()
+	}
+	return Factors{W: s.W, H: s.H}
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/poisfact/poisfact/compare"
+	"github.com/poisfact/poisfact/evaluation"
 )
 
 // compareReport is the JSON object of "poisfact compare -json".
@@ -71,9 +72,9 @@ func runCompare(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "compare", err)
 	}
-	var table *compare.Table
+	var table *evaluation.Table
 	if *side {
-		if table, err = compare.SideBySide(ctx, x, compare.SideBySideSettings{K: *k, Seed: *seed}); err != nil {
+		if table, err = evaluation.SideBySide(ctx, x, evaluation.SideBySideSettings{K: *k, Seed: *seed}); err != nil {
 			return fail(stderr, "compare", err)
 		}
 	}

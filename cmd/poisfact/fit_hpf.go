@@ -51,7 +51,7 @@ func fitHPF(ctx context.Context, d *dataParts, o fitOptions, stderr io.Writer) (
 		Iterations: res.Iterations, BestIteration: res.BestIter, Criterion: res.Criterion.String(), Restart: res.Restart,
 		StopReason: res.Status.String(), Seconds: res.Elapsed.Seconds(), ELBO: ptr(res.ELBO), Init: settings.Init.Method.String(),
 	}
-	if r.TrainLogLik, err = res.Posterior.LogLikelihood(d.train); err != nil {
+	if r.TrainLogLik, err = model.PoissonLogLik(d.train, res.Posterior.PointEstimate()); err != nil {
 		return nil, nil, err
 	}
 	for j, rs := range res.Restarts {

@@ -46,28 +46,13 @@ type heldOutReport struct {
 
 const rankingK = 10
 
-// scorerOf returns the scorer of a saved model.
-func scorerOf(m *model.Saved) evaluation.Scorer {
-	if m.Kind == model.KindHPF {
-		return evaluation.PosteriorScorer(m.Posterior)
-	}
-	return evaluation.FactorScorer(m.W, m.H)
-}
-
-// factorsOf returns the rates μ = W Hᵀ of a saved model.
-func factorsOf(m *model.Saved) model.Factors {
-	if m.Kind == model.KindHPF {
-		return m.Posterior.PointEstimate()
-	}
-	return model.Factors{W: m.W, H: m.H}
-}
-
 // heldOutMetrics scores a model on the test part: the held-out
 // log-likelihood and the ranking metrics at 10 (candidates exclude each
 // row's training and validation entries), with the popularity baseline's
 // ranking metrics beside them.
 func heldOutMetrics(m *model.Saved, d *dataParts, workers int) (*heldOutReport, error) {
-	ll := d.testHeld.Evaluate(factorsOf(m))
+	rates := m.Rates()
+	ll := d.testHeld.Evaluate(rates)
 	h := &heldOutReport{
 		LogLikMean: jsonFloat(ll.Mean), LogLikMeanNonzero: jsonFloat(ll.MeanNonzero),
 		LogLikMeanExact: jsonFloat(ll.MeanExact), ZeroLogLikMeanExact: jsonFloat(ll.ZeroMeanExact),
@@ -78,7 +63,7 @@ func heldOutMetrics(m *model.Saved, d *dataParts, workers int) (*heldOutReport, 
 		h.LogLikMeanFinite, h.LogLikMeanNonzeroFinite = &a, &b
 	}
 	exclude := []*model.Counts{d.train, d.valid}
-	r, err := evaluation.Rank(scorerOf(m), d.test, exclude, rankingK, workers)
+	r, err := evaluation.Rank(rates, d.test, exclude, rankingK, workers)
 	if err != nil {
 		return nil, err
 	}

@@ -109,7 +109,7 @@ func runRecommend(args []string, stdout, stderr io.Writer) int {
 	if m.Train != nil {
 		seen = append(seen, m.Train)
 	}
-	recs, err := evaluation.Recommend(scorerOf(m), seen, []int{u}, *n, 0)
+	recs, err := evaluation.Recommend(m.Rates(), seen, []int{u}, *n, 0)
 	if err != nil {
 		return fail(stderr, "recommend", err)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/poisfact/poisfact/compare"
 	"github.com/poisfact/poisfact/examples/internal/notebook"
 	"github.com/poisfact/poisfact/mle"
+	"github.com/poisfact/poisfact/model"
 )
 
 // config sets the size of the run; the test uses a small one.
@@ -57,7 +58,7 @@ func run(cfg config, w io.Writer) error {
 
 	nb.Step("Load the counts and compute C(X)",
 		"C(X) needs only the non-zeros: a zero contributes log Γ(1) − 0 + 0 = 0.")
-	c := compare.ConstantC(x)
+	c := x.DataConstant()
 	nb.Printf("%s: %d × %d, %d non-zeros, total %.0f; C(X) = %.6f", cfg.data, n, p, x.NNZ(), x.Total(), c)
 
 	nb.Step("Fit KL-NMF by multiplicative updates, evaluating NLL and D at every iterate",
@@ -68,7 +69,7 @@ func run(cfg config, w io.Writer) error {
 	_, err = mle.Fit(context.Background(), x, &mle.Settings{K: cfg.k, MaxIter: cfg.iters, Tol: -1, Seed: 1,
 		Recorder: func(it mle.Iteration) {
 			wf, hf := it.Factors()
-			o := ev.Evaluate(compare.FactorRates(wf, hf))
+			o := ev.Evaluate(model.Factors{W: wf, H: hf})
 			t := float64(it.Iter)
 			nll = append(nll, plotter.XY{X: t, Y: o.NLL})
 			div = append(div, plotter.XY{X: t, Y: o.Divergence})

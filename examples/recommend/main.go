@@ -109,14 +109,14 @@ func run(cfg config, w io.Writer) error {
 
 	nb.Step("Suggest products to a few customers",
 		"Each customer's top products by predicted rate, excluding what they bought in training, beside what they bought most.")
-	scorer := evaluation.PosteriorScorer(res.Posterior)
+	rates := res.Posterior.PointEstimate()
 	var rowsWanted []int
 	for u := 0; u < x.Rows() && len(rowsWanted) < cfg.customers; u += 997 {
 		if split.Train.RowNNZ(u) >= 5 {
 			rowsWanted = append(rowsWanted, u)
 		}
 	}
-	recs, err := evaluation.Recommend(scorer, []*model.Counts{split.Train}, rowsWanted, 5, 0)
+	recs, err := evaluation.Recommend(rates, []*model.Counts{split.Train}, rowsWanted, 5, 0)
 	if err != nil {
 		return err
 	}
@@ -150,28 +150,30 @@ func run(cfg config, w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// Popularity ranks by column totals, which are not rates of the
+	// counts: it gets ranking metrics only.
 	models := []struct {
-		name string
-		s    evaluation.Scorer
-		rate func(u, i int) float64
+		name   string
+		rates  model.Rates
+		loglik bool
 	}{
-		{"HPF (CAVI)", scorer, res.Posterior.Rate},
-		{"KL-NMF (MU)", evaluation.FactorScorer(mu.W, mu.H), factorRate(mu)},
-		{"KL-NMF (CD)", evaluation.FactorScorer(cd.W, cd.H), factorRate(cd)},
-		{"popularity", evaluation.Popularity(split.Train), nil},
+		{"HPF (CAVI)", rates, true},
+		{"KL-NMF (MU)", model.Factors{W: mu.W, H: mu.H}, true},
+		{"KL-NMF (CD)", model.Factors{W: cd.W, H: cd.H}, true},
+		{"popularity", evaluation.Popularity(split.Train), false},
 	}
 	exclude := []*model.Counts{split.Train, split.Valid}
 	var metrics [][]string
 	var ndcg, recall plotter.Values
 	var names []string
 	for _, m := range models {
-		r, err := evaluation.Rank(m.s, split.Test, exclude, 10, 0)
+		r, err := evaluation.Rank(m.rates, split.Test, exclude, 10, 0)
 		if err != nil {
 			return err
 		}
 		ll := "—"
-		if m.rate != nil {
-			ll = fmtLL(test.LogLik(m.rate).Mean)
+		if m.loglik {
+			ll = fmtLL(test.LogLik(m.rates).Mean)
 		}
 		metrics = append(metrics, []string{m.name, ll, f4(r.NDCG), f4(r.Recall), f4(r.Precision), f4(r.NormPrecision), f4(r.MAP)})
 		ndcg, recall = append(ndcg, r.NDCG), append(recall, r.Recall)
@@ -187,10 +189,6 @@ func run(cfg config, w io.Writer) error {
 		return err
 	}
 	return nb.Close()
-}
-
-func factorRate(r *mle.Result) func(u, i int) float64 {
-	return model.Factors{W: r.W, H: r.H}.Rate
 }
 
 func firstField(s string) string {

@@ -1,4 +1,4 @@
-package compare
+package evaluation
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/poisfact/poisfact/compare"
 	"github.com/poisfact/poisfact/inference"
 	"github.com/poisfact/poisfact/mle"
 	"github.com/poisfact/poisfact/model"
@@ -70,16 +71,9 @@ type Table struct {
 // HPF posterior mean is positive everywhere.
 func SideBySide(ctx context.Context, x *model.Counts, s SideBySideSettings) (*Table, error) {
 	if s.K <= 0 {
-		return nil, fmt.Errorf("compare: K = %d: want K ≥ 1", s.K)
+		return nil, fmt.Errorf("evaluation: K = %d: want K ≥ 1", s.K)
 	}
-	if s.HoldOut == 0 {
-		s.HoldOut = 0.1
-	}
-	split, err := model.NewSplit(x, s.HoldOut, s.HoldOut, s.Seed)
-	if err != nil {
-		return nil, err
-	}
-	valid, test, err := split.RequireHeldOutSets(s.Seed)
+	split, valid, test, err := heldOutSplit(x, s.HoldOut, s.Seed)
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +85,10 @@ func SideBySide(ctx context.Context, x *model.Counts, s SideBySideSettings) (*Ta
 	if err != nil {
 		return nil, err
 	}
-	t.Rows = append(t.Rows, row("HPF (CAVI)", PosteriorRates(hpf.Posterior), split.Train, test, hpf.Iterations, hpf.Elapsed, hpf.Status.String()))
+	if hpf.Status == inference.Cancelled {
+		return nil, ctx.Err()
+	}
+	t.Rows = append(t.Rows, row("HPF (CAVI)", hpf.Posterior.PointEstimate(), split.Train, test, hpf.Iterations, hpf.Elapsed, hpf.Status.String()))
 	for _, m := range []struct {
 		name   string
 		method mle.Method
@@ -102,14 +99,17 @@ func SideBySide(ctx context.Context, x *model.Counts, s SideBySideSettings) (*Ta
 		if err != nil {
 			return nil, err
 		}
-		t.Rows = append(t.Rows, row(m.name, FactorRates(fit.W, fit.H), split.Train, test, fit.Iterations, fit.Elapsed, fit.Status.String()))
+		if fit.Status == mle.Cancelled {
+			return nil, ctx.Err()
+		}
+		t.Rows = append(t.Rows, row(m.name, model.Factors{W: fit.W, H: fit.H}, split.Train, test, fit.Iterations, fit.Elapsed, fit.Status.String()))
 	}
 	return t, nil
 }
 
-func row(name string, r Rates, train *model.Counts, test *model.HeldOut, iters int, elapsed time.Duration, stop string) Row {
+func row(name string, r model.Rates, train *model.Counts, test *model.HeldOut, iters int, elapsed time.Duration, stop string) Row {
 	out := Row{
-		Model: name, HeldOut: test.LogLik(r.Rate), TrainDivergence: Evaluate(train, r).Divergence,
+		Model: name, HeldOut: test.LogLik(r), TrainDivergence: compare.Evaluate(train, r).Divergence,
 		Iterations: iters, Seconds: elapsed.Seconds(), Stop: stop,
 	}
 	for u := 0; u < test.X.Rows(); u++ {
