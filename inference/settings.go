@@ -125,6 +125,9 @@ func (s *Settings) withDefaults(x *model.Counts) (Settings, error) {
 	if s == nil {
 		return Settings{}, fmt.Errorf("inference: nil settings: K is required")
 	}
+	if x == nil {
+		return Settings{}, fmt.Errorf("inference: no count matrix (nil)")
+	}
 	d := *s
 	if d.Criterion == CriterionDefault {
 		d.Criterion = CriterionELBO
@@ -160,7 +163,7 @@ func (s *Settings) withDefaults(x *model.Counts) (Settings, error) {
 			d.MinIter = DefaultMinIter
 		}
 	}
-	if err := (fitting.Loop{K: d.K, FactorArrays: 9, MaxIter: &d.MaxIter, MinIter: &d.MinIter, CheckEvery: &d.CheckEvery, Tol: &d.Tol, Workers: &d.Workers}).Defaults("inference", x); err != nil {
+	if err := (fitting.Loop{K: d.K, FactorArrays: 9, MaxIter: &d.MaxIter, MinIter: &d.MinIter, CheckEvery: &d.CheckEvery, Tol: &d.Tol, Workers: &d.Workers}).Defaults("inference", x.Rows(), x.Cols(), x.NNZ()); err != nil {
 		return d, err
 	}
 	if err := d.Init.validate(); err != nil {

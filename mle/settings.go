@@ -152,8 +152,11 @@ func (s *Settings) withDefaults(x *model.Counts) (Settings, error) {
 	if s == nil {
 		return Settings{}, fmt.Errorf("mle: nil settings: K is required")
 	}
+	if x == nil {
+		return Settings{}, fmt.Errorf("mle: no count matrix (nil)")
+	}
 	d := *s
-	if err := (fitting.Loop{K: d.K, FactorArrays: 4, MaxIter: &d.MaxIter, MinIter: &d.MinIter, CheckEvery: &d.CheckEvery, Tol: &d.Tol, Workers: &d.Workers}).Defaults("mle", x); err != nil {
+	if err := (fitting.Loop{K: d.K, FactorArrays: 4, MaxIter: &d.MaxIter, MinIter: &d.MinIter, CheckEvery: &d.CheckEvery, Tol: &d.Tol, Workers: &d.Workers}).Defaults("mle", x.Rows(), x.Cols(), x.NNZ()); err != nil {
 		return d, err
 	}
 	switch {

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-
-	"github.com/poisfact/poisfact/model"
 )
 
 // Loop points at the iteration settings that CAVI and the MLE fits share.
@@ -19,11 +17,12 @@ type Loop struct {
 	Workers                      *int
 }
 
-// Defaults validates the shared settings of a fit of x and fills their
+// Defaults validates the shared settings of a fit of an n × p matrix
+// with nnz non-zeros and fills their
 // zero values with the documented defaults: MaxIter 1000, MinIter 10,
 // Tol 1e-6, CheckEvery 1, Workers runtime.GOMAXPROCS(0). pkg prefixes the
 // errors.
-func (l Loop) Defaults(pkg string, x *model.Counts) error {
+func (l Loop) Defaults(pkg string, n, p, nnz int) error {
 	switch {
 	case l.K <= 0:
 		return fmt.Errorf("%s: K = %d: want K ≥ 1", pkg, l.K)
@@ -31,10 +30,10 @@ func (l Loop) Defaults(pkg string, x *model.Counts) error {
 		return fmt.Errorf("%s: MaxIter, MinIter, CheckEvery and Workers must not be negative", pkg)
 	case math.IsNaN(*l.Tol) || math.IsInf(*l.Tol, 0):
 		return fmt.Errorf("%s: Tol = %v: want a finite number", pkg, *l.Tol)
-	case x == nil || x.NNZ() == 0:
+	case nnz == 0:
 		return fmt.Errorf("%s: the count matrix has no non-zeros", pkg)
 	}
-	if err := CheckFactorMemory(pkg, x.Rows(), x.Cols(), l.K, max(l.FactorArrays, 1)); err != nil {
+	if err := CheckFactorMemory(pkg, n, p, l.K, max(l.FactorArrays, 1)); err != nil {
 		return err
 	}
 	def := func(v *int, d int) {

@@ -5,8 +5,6 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-
-	"github.com/poisfact/poisfact/model"
 )
 
 func TestStatusAndRelativeChange(t *testing.T) {
@@ -31,12 +29,10 @@ func TestStatusAndRelativeChange(t *testing.T) {
 }
 
 func TestDefaults(t *testing.T) {
-	x, _ := model.NewCounts(2, 2, []int{0}, []int{0}, []float64{1})
-	empty, _ := model.NewCounts(2, 2, nil, nil, nil)
 	var maxIter, minIter, every, workers int
 	var tol float64
 	loop := Loop{K: 3, MaxIter: &maxIter, MinIter: &minIter, CheckEvery: &every, Tol: &tol, Workers: &workers}
-	if err := loop.Defaults("pkg", x); err != nil {
+	if err := loop.Defaults("pkg", 2, 2, 1); err != nil {
 		t.Fatal(err)
 	}
 	if maxIter != 1000 || minIter != 10 || every != 1 || tol != 1e-6 || workers != runtime.GOMAXPROCS(0) {
@@ -44,16 +40,16 @@ func TestDefaults(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		edit func()
-		x    *model.Counts
+		nnz  int
 		want string
 	}{
-		{func() { loop.K = 0 }, x, "pkg: K = 0"},
-		{func() { loop.K = 1; maxIter = -1 }, x, "must not be negative"},
-		{func() { maxIter = 0; tol = math.Inf(1) }, x, "Tol = +Inf"},
-		{func() { tol = 0 }, empty, "no non-zeros"},
+		{func() { loop.K = 0 }, 1, "pkg: K = 0"},
+		{func() { loop.K = 1; maxIter = -1 }, 1, "must not be negative"},
+		{func() { maxIter = 0; tol = math.Inf(1) }, 1, "Tol = +Inf"},
+		{func() { tol = 0 }, 0, "no non-zeros"},
 	} {
 		tc.edit()
-		if err := loop.Defaults("pkg", tc.x); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if err := loop.Defaults("pkg", 2, 2, tc.nnz); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("got %v, want %q", err, tc.want)
 		}
 	}
