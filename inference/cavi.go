@@ -131,6 +131,9 @@ type fitState struct {
 	phiRow, phiCol []float64
 	// best is the current restart's best check (nil until one is taken).
 	best *snapshot
+	// fixedCols holds the columns (Settings.FixedColumns): only the rows
+	// are updated.
+	fixedCols bool
 }
 
 func newFit(x *model.Counts, s Settings) *fitState {
@@ -141,7 +144,10 @@ func newFit(x *model.Counts, s Settings) *fitState {
 		x: x, s: s, kn: kn,
 		rows:   newSide(n, k, h.A, h.APrime, h.BPrime, h.NonHierarchical, kn.RowChunks()),
 		cols:   newSide(p, k, h.C, h.CPrime, h.DPrime, h.NonHierarchical, kn.ColChunks()),
-		phiRow: make([]float64, n*k), phiCol: make([]float64, p*k),
+		phiRow: make([]float64, n*k), fixedCols: s.FixedColumns != nil,
+	}
+	if !f.fixedCols {
+		f.phiCol = make([]float64, p*k)
 	}
 	if s.Mask != nil {
 		f.rows.maskPtr, f.rows.maskIdx, _ = s.Mask.CSR()
@@ -155,6 +161,12 @@ func newFit(x *model.Counts, s Settings) *fitState {
 // evaluate runs the ratio pass for the current parameters: it fills
 // phiRow and phiCol for the next sweep and returns their ELBO.
 func (f *fitState) evaluate(rowELBO, colELBO float64, sumTheta, sumBeta []float64) float64 {
+	if f.fixedCols {
+		// Only the rows' φ is needed, and the columns' terms are
+		// constants left out (Settings.FixedColumns).
+		lik := f.kn.RowSide(f.s.Workers, f.rows.fac, f.cols.fac, f.logs, f.phiRow)
+		return lik - f.lgammaX - floats.Dot(sumTheta, sumBeta) + rowELBO
+	}
 	lik := f.kn.TwoSided(f.s.Workers, f.rows.fac, f.cols.fac, f.logs, f.phiRow, f.phiCol)
 	return lik - f.lgammaX - floats.Dot(sumTheta, sumBeta) + rowELBO + colELBO
 }
@@ -193,7 +205,9 @@ func (f *fitState) run(ctx context.Context, restart int, seed uint64, fitStart t
 		}
 		t++
 		rowELBO, sumTheta = f.rows.sweep(w, f.phiRow, sumBeta, f.cols.mean, false)
-		colELBO, sumBeta = f.cols.sweep(w, f.phiCol, sumTheta, f.rows.mean, true)
+		if !f.fixedCols {
+			colELBO, sumBeta = f.cols.sweep(w, f.phiCol, sumTheta, f.rows.mean, true)
+		}
 		elbo = f.evaluate(rowELBO, colELBO, sumTheta, sumBeta)
 		if math.IsNaN(elbo) || math.IsInf(elbo, 0) {
 			return out, fmt.Errorf("inference: the ELBO became %v at sweep %d: numerical failure (please report with the data and settings)", elbo, t)

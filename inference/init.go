@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/poisfact/poisfact/mle"
@@ -135,7 +136,19 @@ func (f *fitState) start(ctx context.Context, seed uint64) error {
 		f.rows.jitter(rand.NewPCG(seed, 1), in.Jitter)
 		f.cols.jitter(rand.NewPCG(seed, 2), in.Jitter)
 	}
+	if q := f.s.FixedColumns; q != nil {
+		// The columns' draws above are discarded, so that the rows'
+		// start is the same with or without fixed columns.
+		f.cols.copyFrom(q.BetaShape, q.BetaRate, q.EtaRate)
+	}
 	return nil
+}
+
+// copyFrom sets the side's parameters to a fitted posterior's.
+func (s *side) copyFrom(shape, rate *mat.Dense, actRate []float64) {
+	copy(s.shape, mat.DenseCopyOf(shape).RawMatrix().Data)
+	copy(s.rate, mat.DenseCopyOf(rate).RawMatrix().Data)
+	copy(s.actRate, actRate)
 }
 
 // jitter sets every shape and rate to its prior value times (1 + size·u)

@@ -66,6 +66,15 @@ type Settings struct {
 	// every cell not in the training counts is an observed zero
 	// (docs/MATH.md section 4). Masking costs O(|mask|·K) per sweep.
 	Mask *model.Counts
+	// FixedColumns, when set, holds the columns (β, η) at this fitted
+	// posterior's and fits the rows of x alone: the fold-in of new rows
+	// into a fitted model (FoldIn), the same loop, stopping rule, status
+	// and recorder as a fit. x must have the posterior's columns; K (0
+	// allowed) and Hyper are the posterior's; Mask and the KL-NMF start
+	// do not apply. The recorded ELBO leaves out the columns' prior and
+	// entropy terms, constants here, so that its relative change measures
+	// the rows alone.
+	FixedColumns *model.Posterior
 	// Seed seeds the initialization of the first restart, and through
 	// RestartSeed those of the others.
 	Seed uint64
@@ -129,6 +138,20 @@ func (s *Settings) withDefaults(x *model.Counts) (Settings, error) {
 		return Settings{}, fmt.Errorf("inference: no count matrix (nil)")
 	}
 	d := *s
+	if q := d.FixedColumns; q != nil {
+		_, p := q.Dims()
+		switch {
+		case p != x.Cols():
+			return d, fmt.Errorf("inference: the rows to fold in have %d columns, the model %d", x.Cols(), p)
+		case d.K != 0 && d.K != q.K():
+			return d, fmt.Errorf("inference: K = %d with fixed columns of K = %d", d.K, q.K())
+		case d.Mask != nil:
+			return d, fmt.Errorf("inference: a mask does not apply with fixed columns")
+		case d.Init.Method == InitNMF:
+			return d, fmt.Errorf("inference: the KL-NMF start does not apply with fixed columns")
+		}
+		d.K, d.Hyper = q.K(), q.Hyper
+	}
 	if d.Criterion == CriterionDefault {
 		d.Criterion = CriterionELBO
 		if d.Validation != nil {

@@ -13,11 +13,14 @@ import (
 func (s *state) cdIteration() (xLogXOverMu float64, sumW, sumH []float64) {
 	rowPtr, colIdx, val := s.x.CSR()
 	sumH = s.colSums(s.h, s.cols)
-	s.cdSide(s.rows, s.w, s.h, sumH, func(u int) ([]int32, func(e int) float64) {
+	xLogXOverMu = s.cdSide(s.rows, s.w, s.h, sumH, func(u int) ([]int32, func(e int) float64) {
 		lo, hi := rowPtr[u], rowPtr[u+1]
 		return colIdx[lo:hi], func(e int) float64 { return val[lo+int64(e)] }
 	})
 	sumW = s.colSums(s.w, s.rows)
+	if s.fixedH {
+		return xLogXOverMu, sumW, sumH
+	}
 	colPtr, rowIdx, pos := s.x.CSC()
 	xLogXOverMu = s.cdSide(s.cols, s.h, s.w, sumW, func(i int) ([]int32, func(e int) float64) {
 		lo, hi := colPtr[i], colPtr[i+1]

@@ -59,6 +59,10 @@ func Fit(ctx context.Context, x *model.Counts, settings *Settings) (*Result, err
 			return nil, err
 		}
 	}
+	if set.FixedH != nil {
+		s.fixedH = true
+		copy(s.h, mat.DenseCopyOf(set.FixedH).RawMatrix().Data)
+	}
 	// MU's first row pass gives both the first W step's numerators and
 	// the starting point's Σ x log(x/μ); CD uses only the latter.
 	xLogXOverMu := s.kn.RowSide(s.workers, s.w, s.h, nil, s.outW)

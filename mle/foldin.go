@@ -25,52 +25,52 @@ type FoldInSettings struct {
 	Seed uint64
 	// Workers is the number of goroutines. Zero means all cores.
 	Workers int
+	// Recorder, when set, is called after every iteration, as Fit's.
+	Recorder func(Iteration)
 }
 
 // FoldIn solves W for new rows x (m × p) with the column factors H fixed:
-// W ← W ⊙ (R H) / Σ_j H_jk repeated from a random positive start (the W
-// half-step of docs/MATH.md section 2, MAP form with a prior). With H
+// Fit with Settings.FixedH, multiplicative updates of W alone from a
+// random positive start (the W half-step of docs/MATH.md section 2, MAP
+// form with a prior), the same loop, stopping rule and recorder. With H
 // fixed each row's problem is convex, so the result is the W a full fit
-// gives those rows when the columns do not move. It returns W (m × K).
+// gives those rows when the columns do not move. It returns W (m × K);
+// FitFoldIn returns the whole Result.
 func FoldIn(ctx context.Context, h *mat.Dense, x *model.Counts, s *FoldInSettings) (*mat.Dense, error) {
+	res, err := FitFoldIn(ctx, h, x, s)
+	if err != nil {
+		return nil, err
+	}
+	if res.Status == Cancelled {
+		return nil, ctx.Err()
+	}
+	return res.W, nil
+}
+
+// FitFoldIn is FoldIn returning the fit's Result (status, trace, time;
+// H is the given one).
+func FitFoldIn(ctx context.Context, h *mat.Dense, x *model.Counts, s *FoldInSettings) (*Result, error) {
 	var set FoldInSettings
 	if s != nil {
 		set = *s
 	}
 	if set.MaxIter == 0 {
-		set.MaxIter = 10000
+		set.MaxIter = fitting.FoldInMaxIter
 	}
 	if set.Tol == 0 {
-		set.Tol = 1e-12
+		set.Tol = fitting.FoldInTol
 	}
-	p, k := h.Dims()
-	if x.Cols() != p {
+	if x == nil || h == nil {
+		return nil, fmt.Errorf("mle: fold-in of nil rows or a nil H")
+	}
+	if p, _ := h.Dims(); x.Cols() != p {
 		return nil, fmt.Errorf("mle: fold-in rows have %d columns, H has %d rows", x.Cols(), p)
 	}
 	if x.NNZ() == 0 {
 		return nil, fmt.Errorf("mle: fold-in rows have no non-zeros")
 	}
-	st := newState(x, k, set.Workers, set.MAP)
-	st.initRandom(set.Seed)
-	copy(st.h, mat.DenseCopyOf(h).RawMatrix().Data)
-	sumH := st.colSums(st.h, st.cols)
-	prev := st.objective(st.kn.RowSide(st.workers, st.w, st.h, nil, st.outW), sumH)
-	for t := 1; t <= set.MaxIter; t++ {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		st.muApply(st.w, st.outW, sumH, st.rows)
-		cur := st.objective(st.kn.RowSide(st.workers, st.w, st.h, nil, st.outW), sumH)
-		if fitting.RelativeChange(cur, prev, set.Tol) {
-			break
-		}
-		prev = cur
-	}
-	return mat.NewDense(x.Rows(), k, st.w), nil
-}
-
-// objective returns D (+ the prior's penalty) from Σ x log(x/μ) and the
-// column sums of H.
-func (s *state) objective(xLogXOverMu float64, sumH []float64) float64 {
-	return s.divergence(xLogXOverMu, s.colSums(s.w, s.rows), sumH) + s.penalty()
+	return Fit(ctx, x, &Settings{
+		FixedH: h, MAP: set.MAP, MaxIter: set.MaxIter, MinIter: 1, Tol: set.Tol,
+		Seed: set.Seed, Workers: set.Workers, Recorder: set.Recorder,
+	})
 }

@@ -41,9 +41,11 @@ func (s *state) muIteration() (xLogXOverMu float64, sumW, sumH []float64) {
 	sumH = s.colSums(s.h, s.cols)
 	s.muApply(s.w, s.outW, sumH, s.rows)
 	sumW = s.colSums(s.w, s.rows)
-	s.kn.ColSideProducts(s.workers, s.w, s.h, s.outH)
-	s.muApply(s.h, s.outH, sumW, s.cols)
-	sumH = s.colSums(s.h, s.cols)
+	if !s.fixedH {
+		s.kn.ColSideProducts(s.workers, s.w, s.h, s.outH)
+		s.muApply(s.h, s.outH, sumW, s.cols)
+		sumH = s.colSums(s.h, s.cols)
+	}
 	xLogXOverMu = s.kn.RowSide(s.workers, s.w, s.h, nil, s.outW)
 	return xLogXOverMu, sumW, sumH
 }

@@ -2,6 +2,7 @@ package mle
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -94,6 +95,12 @@ type Settings struct {
 	Method Method
 	// Init is the initialization: InitRandom (default) or InitNNDSVDa.
 	Init Init
+	// FixedH, when set, holds H at this p × K matrix (non-negative,
+	// finite) and fits W alone: the fold-in of new rows into a fitted
+	// model (FoldIn). K may then be 0 (H's columns), the factors are
+	// returned as the solver left them (no Normalize), and Init applies
+	// to W. With H fixed each row's problem is convex.
+	FixedH *mat.Dense
 	// MAP, when set, fits the MAP variant with this prior; nil means
 	// maximum likelihood.
 	MAP *Prior
@@ -156,6 +163,24 @@ func (s *Settings) withDefaults(x *model.Counts) (Settings, error) {
 		return Settings{}, fmt.Errorf("mle: no count matrix (nil)")
 	}
 	d := *s
+	if h := d.FixedH; h != nil {
+		p, k := h.Dims()
+		if d.K == 0 {
+			d.K = k
+		}
+		switch {
+		case p != x.Cols():
+			return d, fmt.Errorf("mle: FixedH has %d rows, the counts %d columns", p, x.Cols())
+		case k != d.K:
+			return d, fmt.Errorf("mle: FixedH has %d columns for K = %d", k, d.K)
+		}
+		for _, v := range h.RawMatrix().Data {
+			if !(v >= 0) || math.IsInf(v, 0) {
+				return d, fmt.Errorf("mle: FixedH holds %v: want finite non-negative entries", v)
+			}
+		}
+		d.Normalize = NormalizeNone
+	}
 	if err := (fitting.Loop{K: d.K, FactorArrays: 4, MaxIter: &d.MaxIter, MinIter: &d.MinIter, CheckEvery: &d.CheckEvery, Tol: &d.Tol, Workers: &d.Workers}).Defaults("mle", x.Rows(), x.Cols(), x.NNZ()); err != nil {
 		return d, err
 	}

@@ -19,6 +19,7 @@ type state struct {
 	kn         *sparse.Kernel
 	rows, cols parallel.Chunks
 	outW, outH []float64 // kernel outputs
+	fixedH     bool      // H is held (fold-in): only W steps
 }
 
 func newState(x *model.Counts, k, workers int, prior *Prior) *state {
