@@ -16,7 +16,8 @@ import (
 // empty fields after the third (a line ending in a tab) are ignored.
 // A first line whose count field is not a number is a header and skipped
 // (one whose count is a number out of range is an error); blank lines and
-// lines starting with '#' are skipped. IDs become the row and column
+// lines whose first non-blank character is '#' are skipped, so a row ID
+// cannot start with '#'. IDs become the row and column
 // labels in order of first appearance, so n and p are the numbers of
 // distinct IDs. Duplicates are summed. Errors name the line. Gzip-compressed
 // input is detected from its first bytes.
@@ -44,10 +45,11 @@ func ReadTriplets(r io.Reader) (*Counts, error) {
 		if err != nil {
 			return nil, err
 		}
-		if len(bytes.TrimSpace(line)) == 0 {
+		trimmed := bytes.TrimLeft(line, " \t")
+		if len(bytes.TrimSpace(trimmed)) == 0 {
 			continue
 		}
-		if line[0] == '#' {
+		if trimmed[0] == '#' {
 			if first {
 				if err := t.shapeComment(lr, line); err != nil {
 					return nil, err
@@ -226,10 +228,10 @@ func splitFields(line []byte, sep byte) [][]byte {
 func WriteTriplets(w io.Writer, c *Counts) error { return writeTriplets(w, c, '\t') }
 
 func writeTriplets(w io.Writer, c *Counts, sep byte) error {
-	for _, labels := range [][]string{c.rowLabels, c.colLabels} {
+	for side, labels := range [][]string{c.rowLabels, c.colLabels} {
 		for k, l := range labels {
-			if strings.ContainsAny(l, string(sep)+"\n\r") || strings.TrimSpace(l) != l || l == "" {
-				return fmt.Errorf("%w: label %d (%q) cannot be written as a triplet ID (empty, a separator, a line break or surrounding blanks)", ErrFormat, k+1, l)
+			if strings.ContainsAny(l, string(sep)+"\n\r") || strings.TrimSpace(l) != l || l == "" || side == 0 && strings.HasPrefix(l, "#") {
+				return fmt.Errorf("%w: label %d (%q) cannot be written as a triplet ID (empty, a separator, a line break, surrounding blanks, or a row label starting with '#', which reads as a comment)", ErrFormat, k+1, l)
 			}
 		}
 	}
