@@ -1,7 +1,6 @@
 package model
 
 import (
-	"fmt"
 	"math"
 
 	"gonum.org/v1/gonum/mat"
@@ -136,11 +135,3 @@ func (q *Posterior) RowRates(u int, dst []float64) {
 // Total returns Σ_ui μ_ui over all n·p cells, in O((n+p)K).
 func (q *Posterior) Total() float64 { return q.PointEstimate().Total() }
 
-// checkShape returns an error unless x has the posterior's n and p.
-func (q *Posterior) checkShape(x *Counts) error {
-	n, p := q.Dims()
-	if x.Rows() != n || x.Cols() != p {
-		return fmt.Errorf("%w: counts are %d × %d, posterior is %d × %d", ErrShape, x.Rows(), x.Cols(), n, p)
-	}
-	return nil
-}
