@@ -2,11 +2,11 @@
 // factorization of count matrices in Go. The work is done by its
 // packages:
 //
-//	model       the sparse Counts matrix, file formats, splits, the HPF posterior, saved models
+//	model       the sparse Counts matrix, file formats, splits, Rates, the HPF posterior, saved models
 //	inference   hierarchical Poisson factorization by CAVI, fold-in of new rows
 //	mle         Poisson maximum likelihood (KL-NMF) by multiplicative updates or coordinate descent
-//	compare     the NLL = D + C(X) checks and the side-by-side fits
-//	evaluation  ranking metrics, recommendations, intervals, choosing K
+//	compare     the NLL = D + C(X) checks
+//	evaluation  ranking metrics, recommendations, intervals, choosing K, side-by-side fits
 //
 // This package itself only carries the three small data sets shipped in
 // testdata/, embedded, so that the command and the examples run anywhere
