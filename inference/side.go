@@ -23,7 +23,7 @@ type side struct {
 	actShape    float64   // κˢ = a' + K a, the same for every row
 	actRate     []float64 // κʳ: m (nil when fixed)
 
-	// Derived from the current parameters by prepare, for the kernel and
+	// Derived from the current parameters by sweep, for the kernel and
 	// the ELBO: E log θ, its row maximum, exp(E log θ − max), E θ.
 	logF, shift, fac, mean []float64
 

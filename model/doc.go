@@ -1,7 +1,8 @@
 // Package model holds the nouns of poisfact: the sparse count matrix
-// Counts with its file formats and hold-out splits, and (in later files)
-// the hierarchical Poisson factorization hyperparameters, its variational
-// posterior and the generative sampler.
+// Counts with its file formats and hold-out splits, the Rates of a fitted
+// model that every likelihood and metric reads, the hierarchical Poisson
+// factorization hyperparameters, its variational posterior, the
+// generative sampler and saved models.
 //
 // A Counts is an immutable n × p matrix of non-negative integer counts
 // x_ij stored twice over the same non-zeros: row-major (CSR) for passes

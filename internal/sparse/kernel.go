@@ -92,8 +92,8 @@ func (kn *Kernel) ensureScratch(workers int) {
 }
 
 // TwoSided computes outA = A ⊙ (R B) and outB = B ⊙ (Rᵀ A) with one ratio
-// per non-zero, and returns the objective's data term (see dataTerm; with logs, the exact
-// Σ x_ui log Σ_k exp(LogA_uk + LogB_ik)). logs may be nil. The factors are
+// per non-zero, and returns the objective's data term (see Logs: with logs,
+// the exact Σ x_ui log Σ_k exp(LogA_uk + LogB_ik)). logs may be nil. The factors are
 // n × K and p × K row-major; outA and outB are overwritten.
 func (kn *Kernel) TwoSided(workers int, a, b []float64, logs *Logs, outA, outB []float64) float64 {
 	kn.checkDims(a, b, logs)
