@@ -134,4 +134,3 @@ func (q *Posterior) RowRates(u int, dst []float64) {
 
 // Total returns Σ_ui μ_ui over all n·p cells, in O((n+p)K).
 func (q *Posterior) Total() float64 { return q.PointEstimate().Total() }
-
