@@ -341,3 +341,14 @@ func constant(m int, v float64) []float64 {
 	}
 	return out
 }
+
+// Record describes the fit for a saved model (model.FitRecord), from the
+// result and the settings it was run with; the caller adds the data's
+// part (input, split).
+func (r *Result) Record(s *Settings) model.FitRecord {
+	return model.FitRecord{
+		Algorithm: "cavi", K: r.Posterior.K(), Seed: s.Seed, Init: s.Init.resolved().Method.String(),
+		MaxIter: s.MaxIter, Tol: s.Tol, Criterion: r.Criterion.String(),
+		Iterations: r.Iterations, BestIteration: r.BestIter, Restarts: len(r.Restarts), Restart: r.Restart, StopReason: r.Status.String(),
+	}
+}

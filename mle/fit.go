@@ -145,3 +145,14 @@ func (s *state) normalize(how Normalize) {
 		}
 	}
 }
+
+// Record describes the fit for a saved model (model.FitRecord), from the
+// result and the settings it was run with; the caller adds the data's
+// part (input, split).
+func (r *Result) Record(s *Settings) model.FitRecord {
+	_, k := r.W.Dims()
+	return model.FitRecord{
+		Algorithm: s.Method.String(), MAP: s.MAP != nil, K: k, Seed: s.Seed, Init: s.Init.String(),
+		MaxIter: s.MaxIter, Tol: s.Tol, Iterations: r.Iterations, StopReason: r.Status.String(),
+	}
+}

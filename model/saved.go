@@ -1,18 +1,12 @@
 package model
 
 import (
-	"bufio"
 	"bytes"
 	"compress/gzip"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -44,15 +38,14 @@ type Saved struct {
 	W, H *mat.Dense
 	// RowLabels and ColLabels are the data's labels, nil for none.
 	RowLabels, ColLabels []string
-	// Settings records how the model was fitted (algorithm, K, seed,
-	// tolerance...), as the fitting code chose to describe it.
-	Settings map[string]any
+	// Fit records how the model was fitted (nil when unknown).
+	Fit *FitRecord
 	// Train, when set, holds the training counts, so that recommendations
 	// and evaluations can exclude what each row has already seen.
 	Train *Counts
 	// Valid and Test, when set, hold the held-out parts of the fit's
 	// split, so that the model can be scored on its own split alone
-	// (with Settings["split_seed"] for the zero cells).
+	// (with Fit.SplitSeed for the zero cells).
 	Valid, Test *Counts
 }
 
@@ -69,20 +62,19 @@ func (s *Saved) Dims() (n, p, k int) {
 
 // manifest is manifest.json of a saved model.
 type manifest struct {
-	Format   string         `json:"format"`
-	Version  int            `json:"version"`
-	Kind     string         `json:"kind"`
-	Rows     int            `json:"rows"`
-	Cols     int            `json:"cols"`
-	K        int            `json:"k"`
-	Hyper    *HPF           `json:"hyper,omitempty"`
-	Settings map[string]any `json:"settings,omitempty"`
-	Files    []string       `json:"files"`
+	Format   string     `json:"format"`
+	Version  int        `json:"version"`
+	Kind     string     `json:"kind"`
+	Rows     int        `json:"rows"`
+	Cols     int        `json:"cols"`
+	K        int        `json:"k"`
+	Hyper    *HPF       `json:"hyper,omitempty"`
+	Settings *FitRecord `json:"settings,omitempty"`
+	Files    []string   `json:"files"`
 }
 
 const (
 	manifestName = "manifest.json"
-	sumsName     = "SHA256SUMS"
 	formatName   = "poisfact-model"
 )
 
@@ -112,116 +104,19 @@ func SaveModel(dir string, m *Saved) error {
 	if err != nil {
 		return err
 	}
-	if err := CheckSaveDir(dir); err != nil {
-		return err
-	}
-	tmp, err := mkdirTemp(dir)
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp) // a no-op once renamed
-	var sums bytes.Buffer
 	man.Files = append(man.Files, manifestName)
 	body, err := json.MarshalIndent(man, "", "  ")
 	if err != nil {
 		return fmt.Errorf("model: %w", err)
 	}
 	files[manifestName] = append(body, '\n')
-	for _, name := range man.Files {
-		data := files[name]
-		if err := writeSynced(filepath.Join(tmp, name), data); err != nil {
-			return err
-		}
-		sum := sha256.Sum256(data)
-		fmt.Fprintf(&sums, "%s  %s\n", hex.EncodeToString(sum[:]), name)
-	}
-	if err := writeSynced(filepath.Join(tmp, sumsName), sums.Bytes()); err != nil {
-		return err
-	}
-	return replaceDir(tmp, dir)
-}
-
-// CheckSaveDir reports whether SaveModel could write a model to dir: dir
-// is missing or holds a saved model (which is replaced), and its parent
-// is a directory where a new one can be made. Call it before a long fit,
-// so that a bad -out is found before the work, not after.
-func CheckSaveDir(dir string) error {
-	if info, err := os.Stat(dir); err == nil {
-		if !info.IsDir() {
-			return fmt.Errorf("model: %s exists and is not a directory", dir)
-		}
-		if _, err := os.Stat(filepath.Join(dir, sumsName)); err != nil {
-			return fmt.Errorf("model: %s exists and is not a saved model; not replacing it", dir)
-		}
-	}
-	tmp, err := mkdirTemp(dir)
-	if err != nil {
-		return err
-	}
-	return os.Remove(tmp)
-}
-
-// mkdirTemp makes a new directory beside dir, with the permissions the
-// umask leaves of 0777 (os.MkdirTemp would make it 0700).
-func mkdirTemp(dir string) (string, error) {
-	parent := filepath.Dir(dir)
-	if info, err := os.Stat(parent); err != nil || !info.IsDir() {
-		return "", fmt.Errorf("model: cannot save to %s: its parent directory %s does not exist", dir, parent)
-	}
-	for try := 0; ; try++ {
-		name := filepath.Join(parent, fmt.Sprintf(".%s.tmp%d-%d", filepath.Base(dir), os.Getpid(), try))
-		err := os.Mkdir(name, 0o777)
-		if err == nil {
-			return name, nil
-		}
-		if !errors.Is(err, fs.ErrExist) || try == 1000 {
-			return "", fmt.Errorf("model: cannot save to %s: %w", dir, err)
-		}
-	}
-}
-
-// replaceDir renames tmp to dir, moving an existing dir aside first and
-// removing it after.
-func replaceDir(tmp, dir string) error {
-	var old string
-	if _, err := os.Stat(dir); err == nil {
-		old = tmp + ".old"
-		if err := os.Rename(dir, old); err != nil {
-			return fmt.Errorf("model: %w", err)
-		}
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		if old != "" {
-			os.Rename(old, dir)
-		}
-		return fmt.Errorf("model: %w", err)
-	}
-	if old != "" {
-		os.RemoveAll(old)
-	}
-	return nil
-}
-
-func writeSynced(path string, data []byte) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("model: %w", err)
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("model: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("model: %w", err)
-	}
-	return f.Close()
+	return writeChecksummed(dir, man.Files, files)
 }
 
 // encode renders the model's files and its manifest (without
 // manifest.json itself in the file list).
 func (m *Saved) encode() (map[string][]byte, *manifest, error) {
-	man := &manifest{Format: formatName, Version: SavedVersion, Kind: m.Kind, Settings: m.Settings}
+	man := &manifest{Format: formatName, Version: SavedVersion, Kind: m.Kind, Settings: m.Fit}
 	files := map[string][]byte{}
 	add := func(name string, data []byte) {
 		files[name] = data
@@ -237,26 +132,21 @@ func (m *Saved) encode() (map[string][]byte, *manifest, error) {
 		man.K = q.K()
 		h := q.Hyper
 		man.Hyper = &h
-		add("theta_shape.tsv", matrixTSV(q.ThetaShape))
-		add("theta_rate.tsv", matrixTSV(q.ThetaRate))
-		add("beta_shape.tsv", matrixTSV(q.BetaShape))
-		add("beta_rate.tsv", matrixTSV(q.BetaRate))
-		if !h.NonHierarchical {
-			add("xi_shape.tsv", vectorTSV(q.XiShape))
-			add("xi_rate.tsv", vectorTSV(q.XiRate))
-			add("eta_shape.tsv", vectorTSV(q.EtaShape))
-			add("eta_rate.tsv", vectorTSV(q.EtaRate))
-		}
 	case KindNMF:
 		if m.W == nil || m.H == nil {
 			return nil, nil, fmt.Errorf("model: saving an nmf model without W and H")
 		}
 		man.Rows, man.K = m.W.Dims()
 		man.Cols, _ = m.H.Dims()
-		add("w.tsv", matrixTSV(m.W))
-		add("h.tsv", matrixTSV(m.H))
 	default:
 		return nil, nil, fmt.Errorf("model: unknown model kind %q", m.Kind)
+	}
+	for _, f := range m.paramFiles() {
+		if f.mat != nil {
+			add(f.name, matrixTSV(*f.mat(m)))
+		} else {
+			add(f.name, vectorTSV(*f.vec(m)))
+		}
 	}
 	for _, l := range []struct {
 		name   string
@@ -294,6 +184,44 @@ func (m *Saved) encode() (map[string][]byte, *manifest, error) {
 		add(part.name, b.Bytes())
 	}
 	return files, man, nil
+}
+
+// paramFile is one parameter file of a saved model, in the one table that
+// SaveModel and LoadModel both read: its name, whether its lines are the
+// columns (else the rows) of the counts, and where it lives in a Saved,
+// as a matrix of K columns or a vector.
+type paramFile struct {
+	name string
+	cols bool
+	mat  func(*Saved) **mat.Dense
+	vec  func(*Saved) *[]float64
+}
+
+// paramFiles lists the parameter files of s's kind, in file order: the
+// HPF shapes and rates (the activities' only in the hierarchical model),
+// or W and H.
+func (s *Saved) paramFiles() []paramFile {
+	if s.Kind == KindNMF {
+		return []paramFile{
+			{name: "w.tsv", mat: func(s *Saved) **mat.Dense { return &s.W }},
+			{name: "h.tsv", cols: true, mat: func(s *Saved) **mat.Dense { return &s.H }},
+		}
+	}
+	files := []paramFile{
+		{name: "theta_shape.tsv", mat: func(s *Saved) **mat.Dense { return &s.Posterior.ThetaShape }},
+		{name: "theta_rate.tsv", mat: func(s *Saved) **mat.Dense { return &s.Posterior.ThetaRate }},
+		{name: "beta_shape.tsv", cols: true, mat: func(s *Saved) **mat.Dense { return &s.Posterior.BetaShape }},
+		{name: "beta_rate.tsv", cols: true, mat: func(s *Saved) **mat.Dense { return &s.Posterior.BetaRate }},
+	}
+	if s.Posterior.Hyper.NonHierarchical {
+		return files
+	}
+	return append(files,
+		paramFile{name: "xi_shape.tsv", vec: func(s *Saved) *[]float64 { return &s.Posterior.XiShape }},
+		paramFile{name: "xi_rate.tsv", vec: func(s *Saved) *[]float64 { return &s.Posterior.XiRate }},
+		paramFile{name: "eta_shape.tsv", cols: true, vec: func(s *Saved) *[]float64 { return &s.Posterior.EtaShape }},
+		paramFile{name: "eta_rate.tsv", cols: true, vec: func(s *Saved) *[]float64 { return &s.Posterior.EtaRate }},
+	)
 }
 
 // savedPart is one of the count matrices saved with a model.
@@ -395,7 +323,7 @@ func decodeModel(files map[string][]byte) (*Saved, error) {
 		}
 		return m.RawMatrix().Data, nil
 	}
-	s := &Saved{Kind: man.Kind, Settings: man.Settings}
+	s := &Saved{Kind: man.Kind, Fit: man.Settings}
 	switch man.Kind {
 	case KindHPF:
 		if man.Hyper == nil {
@@ -404,39 +332,23 @@ func decodeModel(files map[string][]byte) (*Saved, error) {
 		if err := man.Hyper.Validate(); err != nil {
 			return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, manifestName, err)
 		}
-		q := &Posterior{Hyper: man.Hyper.WithDefaults()}
-		for _, f := range []struct {
-			dst  **mat.Dense
-			name string
-			rows int
-		}{{&q.ThetaShape, "theta_shape.tsv", man.Rows}, {&q.ThetaRate, "theta_rate.tsv", man.Rows},
-			{&q.BetaShape, "beta_shape.tsv", man.Cols}, {&q.BetaRate, "beta_rate.tsv", man.Cols}} {
-			if *f.dst, err = matrix(f.name, f.rows); err != nil {
+		s.Posterior = &Posterior{Hyper: man.Hyper.WithDefaults()}
+	case KindNMF:
+	default:
+		return nil, fmt.Errorf("%w: unknown model kind %s", ErrCorrupt, quote([]byte(man.Kind)))
+	}
+	for _, f := range s.paramFiles() {
+		rows := man.Rows
+		if f.cols {
+			rows = man.Cols
+		}
+		if f.mat != nil {
+			if *f.mat(s), err = matrix(f.name, rows); err != nil {
 				return nil, err
 			}
-		}
-		if !q.Hyper.NonHierarchical {
-			for _, f := range []struct {
-				dst  *[]float64
-				name string
-				rows int
-			}{{&q.XiShape, "xi_shape.tsv", man.Rows}, {&q.XiRate, "xi_rate.tsv", man.Rows},
-				{&q.EtaShape, "eta_shape.tsv", man.Cols}, {&q.EtaRate, "eta_rate.tsv", man.Cols}} {
-				if *f.dst, err = vector(f.name, f.rows); err != nil {
-					return nil, err
-				}
-			}
-		}
-		s.Posterior = q
-	case KindNMF:
-		if s.W, err = matrix("w.tsv", man.Rows); err != nil {
+		} else if *f.vec(s), err = vector(f.name, rows); err != nil {
 			return nil, err
 		}
-		if s.H, err = matrix("h.tsv", man.Cols); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, fmt.Errorf("%w: unknown model kind %q", ErrCorrupt, man.Kind)
 	}
 	for _, l := range []struct {
 		dst  *[]string
@@ -468,44 +380,6 @@ func decodeModel(files map[string][]byte) (*Saved, error) {
 		*part.x, _ = x.WithLabels(s.RowLabels, s.ColLabels)
 	}
 	return s, nil
-}
-
-// readVerified reads SHA256SUMS and every file it lists, checking each
-// file's hash.
-func readVerified(dir string) (map[string][]byte, error) {
-	sums, err := os.ReadFile(filepath.Join(dir, sumsName))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("model: not a saved model (no %s)", sumsName)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("model: %w", err)
-	}
-	files := map[string][]byte{}
-	sc := bufio.NewScanner(bytes.NewReader(sums))
-	line := 0
-	for sc.Scan() {
-		line++
-		hexSum, name, ok := strings.Cut(sc.Text(), "  ")
-		want, herr := hex.DecodeString(hexSum)
-		if !ok || herr != nil || len(want) != sha256.Size || name == "" || strings.ContainsAny(name, "/\\") {
-			return nil, fmt.Errorf("%w: %s line %d is not \"<sha256>  <file>\"", ErrCorrupt, sumsName, line)
-		}
-		data, err := os.ReadFile(filepath.Join(dir, name))
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%w: %s lists %s, which is missing", ErrCorrupt, sumsName, name)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
-		}
-		if got := sha256.Sum256(data); !bytes.Equal(got[:], want) {
-			return nil, fmt.Errorf("%w: %s does not match its SHA-256 in %s (truncated or altered)", ErrCorrupt, name, sumsName)
-		}
-		files[name] = data
-	}
-	if _, ok := files[manifestName]; !ok {
-		return nil, fmt.Errorf("%w: %s does not list %s", ErrCorrupt, sumsName, manifestName)
-	}
-	return files, nil
 }
 
 // parseMatrixTSV parses a rows × cols tab-separated matrix.

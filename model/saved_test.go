@@ -44,7 +44,7 @@ func testModels() []*Saved {
 	nh.ThetaShape, nh.ThetaRate = randomDense(r, 2, 2), randomDense(r, 2, 2)
 	nh.BetaShape, nh.BetaRate = randomDense(r, 3, 2), randomDense(r, 3, 2)
 	return []*Saved{
-		{Kind: KindHPF, Posterior: q, RowLabels: []string{"a", "b\twith tab", "c", "d", "e", "f", "g"}, ColLabels: []string{"1", "2", "3", "4", "5"}, Settings: map[string]any{"k": 3.0, "seed": 7.0}},
+		{Kind: KindHPF, Posterior: q, RowLabels: []string{"a", "b\twith tab", "c", "d", "e", "f", "g"}, ColLabels: []string{"1", "2", "3", "4", "5"}, Fit: &FitRecord{Algorithm: "cavi", K: 3, Seed: 7}},
 		{Kind: KindHPF, Posterior: nh},
 		{Kind: KindNMF, W: randomDense(r, 4, 2), H: randomDense(r, 6, 2), ColLabels: []string{"u", "v", "w", "x", "y", "z"}, Train: trainCounts()},
 	}
@@ -83,8 +83,8 @@ func TestSaveLoadBitIdentical(t *testing.T) {
 			t.Fatal(err)
 		}
 		sameSaved(t, m, back)
-		if m.Settings != nil && back.Settings["seed"] != 7.0 {
-			t.Fatalf("settings %v", back.Settings)
+		if m.Fit != nil && *back.Fit != *m.Fit {
+			t.Fatalf("fit record %+v, saved %+v", back.Fit, m.Fit)
 		}
 		entries, _ := os.ReadDir(filepath.Dir(dir))
 		if len(entries) != 1 {

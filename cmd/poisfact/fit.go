@@ -172,11 +172,7 @@ func runFit(args []string, stdout, stderr io.Writer) int {
 		report.HeldOut.Fraction, report.HeldOut.Masked = o.holdout, o.mask
 	}
 	if o.out != "" {
-		saved.Settings = map[string]any{
-			"model": o.modelName, "k": o.k, "seed": o.seed, "split_seed": o.splitSeed, "iters": o.iters, "tol": o.tol,
-			"holdout": o.holdout, "mask": o.mask, "init": o.init, "input": o.in,
-			"iterations": report.Iterations, "stop_reason": report.StopReason,
-		}
+		saved.Fit.Input, saved.Fit.SplitSeed, saved.Fit.Holdout, saved.Fit.Mask = o.in, o.splitSeed, o.holdout, o.mask
 		saved.Valid, saved.Test = data.valid, data.test
 		if saveErr := model.SaveModel(o.out, saved); saveErr != nil {
 			// The fit is done: print its report before the error.

@@ -67,7 +67,8 @@ func fitHPF(ctx context.Context, d *dataParts, o fitOptions, stderr io.Writer) (
 		}
 		r.Trace = append(r.Trace, e)
 	}
-	return r, &model.Saved{Kind: model.KindHPF, Posterior: res.Posterior}, nil
+	rec := res.Record(settings)
+	return r, &model.Saved{Kind: model.KindHPF, Posterior: res.Posterior, Fit: &rec}, nil
 }
 
 func ptr(v float64) *float64 { return &v }

@@ -44,5 +44,6 @@ func fitNMF(ctx context.Context, d *dataParts, o fitOptions, stderr io.Writer) (
 	for _, it := range res.Trace {
 		r.Trace = append(r.Trace, traceEntry{Iteration: it.Iter, Divergence: ptr(it.Divergence), Seconds: it.Elapsed.Seconds()})
 	}
-	return r, &model.Saved{Kind: model.KindNMF, W: res.W, H: res.H}, nil
+	rec := res.Record(s)
+	return r, &model.Saved{Kind: model.KindNMF, W: res.W, H: res.H, Fit: &rec}, nil
 }

@@ -160,8 +160,8 @@ func runEvaluate(args []string, stdout, stderr io.Writer) int {
 		if m.Valid != nil {
 			d.valid = m.Valid
 		}
-		if v, ok := m.Settings["split_seed"].(float64); ok && !seedSet(fs) {
-			splitSeed = uint64(v)
+		if m.Fit != nil && !seedSet(fs) {
+			splitSeed = m.Fit.SplitSeed
 		}
 	} else {
 		if d.test, err = readPart(*test, m.Train); err != nil {
