@@ -163,4 +163,3 @@ func readVerified(dir string) (map[string][]byte, error) {
 	}
 	return files, nil
 }
-
