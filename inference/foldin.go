@@ -63,12 +63,7 @@ func FoldIn(ctx context.Context, q *model.Posterior, x *model.Counts, s *FoldInS
 	if s != nil {
 		set = *s
 	}
-	if set.MaxIter == 0 {
-		set.MaxIter = fitting.FoldInMaxIter
-	}
-	if set.Tol == 0 {
-		set.Tol = fitting.FoldInTol
-	}
+	fitting.FoldInDefaults(&set.MaxIter, &set.Tol)
 	if q == nil || x == nil {
 		return nil, fmt.Errorf("inference: fold-in of nil rows or into a nil posterior")
 	}

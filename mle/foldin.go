@@ -54,12 +54,7 @@ func FitFoldIn(ctx context.Context, h *mat.Dense, x *model.Counts, s *FoldInSett
 	if s != nil {
 		set = *s
 	}
-	if set.MaxIter == 0 {
-		set.MaxIter = fitting.FoldInMaxIter
-	}
-	if set.Tol == 0 {
-		set.Tol = fitting.FoldInTol
-	}
+	fitting.FoldInDefaults(&set.MaxIter, &set.Tol)
 	if x == nil || h == nil {
 		return nil, fmt.Errorf("mle: fold-in of nil rows or a nil H")
 	}

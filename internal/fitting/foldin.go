@@ -15,3 +15,14 @@ const (
 	// its limit (pbmc_small, K = 4); five leave it within 1e-6.
 	FoldInPatience = 5
 )
+
+// FoldInDefaults fills a fold-in's zero MaxIter and Tol with
+// FoldInMaxIter and FoldInTol.
+func FoldInDefaults(maxIter *int, tol *float64) {
+	if *maxIter == 0 {
+		*maxIter = FoldInMaxIter
+	}
+	if *tol == 0 {
+		*tol = FoldInTol
+	}
+}
