@@ -69,7 +69,10 @@ func Fit(ctx context.Context, x *model.Counts, settings *Settings) (*Result, err
 	sumW, sumH := s.colSums(s.w, s.rows), s.colSums(s.h, s.cols)
 	div := s.divergence(xLogXOverMu, sumW, sumH)
 	obj := div + s.penalty()
-	prev := obj
+	// The stopping rule CAVI uses, on −objective: with patience 1 a check
+	// that lowers the objective by at most Tol relative stops the fit.
+	stop := fitting.Stopper{Tol: set.Tol, Patience: 1, MinIter: set.MinIter}
+	stop.Check(0, -obj)
 	res := &Result{Status: MaxIterations}
 	for t := 1; t <= set.MaxIter; t++ {
 		if ctx.Err() != nil {
@@ -97,11 +100,10 @@ func Fit(ctx context.Context, x *model.Counts, settings *Settings) (*Result, err
 		if t%set.CheckEvery != 0 && t != set.MaxIter {
 			continue
 		}
-		if t >= set.MinIter && set.Tol > 0 && fitting.RelativeChange(obj, prev, set.Tol) {
+		if _, done := stop.Check(t, -obj); done {
 			res.Status = Converged
 			break
 		}
-		prev = obj
 	}
 	res.Divergence, res.Objective = div, obj
 	res.LogLik = -(div + x.DataConstant())

@@ -7,23 +7,10 @@ import (
 	"testing"
 )
 
-func TestStatusAndRelativeChange(t *testing.T) {
+func TestStatus(t *testing.T) {
 	for s, want := range map[Status]string{Converged: "converged", MaxIterations: "max-iterations", Cancelled: "cancelled", 9: "Status(9)"} {
 		if s.String() != want {
 			t.Errorf("%d: %q", int(s), s.String())
-		}
-	}
-	for _, tc := range []struct {
-		cur, prev, tol float64
-		want           bool
-	}{
-		{100, 100.00001, 1e-6, true},
-		{100, 100.001, 1e-6, false},
-		{-5, -5, 0, true},
-		{1, math.NaN(), 1e-3, false},
-	} {
-		if got := RelativeChange(tc.cur, tc.prev, tc.tol); got != tc.want {
-			t.Errorf("RelativeChange(%v, %v, %v) = %v", tc.cur, tc.prev, tc.tol, got)
 		}
 	}
 }

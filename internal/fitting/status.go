@@ -2,10 +2,7 @@
 // sparse kernel: why a fit stopped, and the stopping rule.
 package fitting
 
-import (
-	"fmt"
-	"math"
-)
+import "fmt"
 
 // Status says why a fit stopped. The packages that fit models re-export
 // it (inference.Status, mle.Status).
@@ -33,13 +30,4 @@ func (s Status) String() string {
 		return "cancelled"
 	}
 	return fmt.Sprintf("Status(%d)", int(s))
-}
-
-// RelativeChange reports whether |cur − prev| ≤ tol·|prev|; a NaN prev (no
-// earlier check) never counts as converged.
-func RelativeChange(cur, prev, tol float64) bool {
-	if math.IsNaN(prev) {
-		return false
-	}
-	return math.Abs(cur-prev) <= tol*math.Abs(prev)
 }
