@@ -124,12 +124,12 @@ func nllNoFactorial(x *model.Counts, r model.Rates) float64 {
 	return r.Total() - s.Value()
 }
 
-// CheckArgminIndependence checks at K = 1 that the maximum likelihood
+// argminIndependence checks at K = 1 that the maximum likelihood
 // rates are the closed-form independence model μ_ij = r_i c_j / N (row
 // totals, column totals, grand total), reached both by MU (after one
 // iteration) and by L-BFGS on the NLL from a random start. The deviation
 // is the largest relative difference of μ over the non-zeros.
-func CheckArgminIndependence(ctx context.Context, x *model.Counts, seed uint64, tol float64) (Check, error) {
+func argminIndependence(ctx context.Context, x *model.Counts, seed uint64, tol float64) (Check, error) {
 	fit, err := mle.Fit(ctx, x, &mle.Settings{K: 1, MaxIter: 1, Tol: -1, Seed: seed})
 	if err != nil {
 		return Check{}, err
@@ -161,10 +161,10 @@ func CheckArgminIndependence(ctx context.Context, x *model.Counts, seed uint64, 
 		"μ of MU after one iteration and of L-BFGS on the NLL (log-parameters) against r_i c_j / N over the non-zeros, relative", nil), nil
 }
 
-// CheckArgminStationary fits MU at rank k to convergence, then runs L-BFGS
+// argminStationary fits MU at rank k to convergence, then runs L-BFGS
 // on the NLL from MU's point: since a stationary point of D is one of the
 // NLL, L-BFGS must not lower the divergence by more than tol relative.
-func CheckArgminStationary(ctx context.Context, x *model.Counts, k int, seed uint64, tol float64) (Check, error) {
+func argminStationary(ctx context.Context, x *model.Counts, k int, seed uint64, tol float64) (Check, error) {
 	fit, err := mle.Fit(ctx, x, &mle.Settings{K: k, MaxIter: 50000, MinIter: 100, Tol: 1e-14, Seed: seed, Normalize: mle.NormalizeNone})
 	if err != nil {
 		return Check{}, err

@@ -30,10 +30,10 @@ func randomFactors(x *model.Counts, k int, r *rand.Rand) (w, h *mat.Dense) {
 	return w, h
 }
 
-// CheckIdentityRandom evaluates NLL and D for trials random positive
+// identityRandom evaluates NLL and D for trials random positive
 // factorizations W Hᵀ of rank k and checks that NLL − D = C(X) in every
 // one (consequence 1 of docs/MATH.md section 1), to tol relative to C(X).
-func CheckIdentityRandom(x *model.Counts, k, trials int, seed uint64, tol float64) Check {
+func identityRandom(x *model.Counts, k, trials int, seed uint64, tol float64) Check {
 	c := x.DataConstant()
 	r := rand.New(rand.NewPCG(seed, 11))
 	ev := NewEvaluator(x)
@@ -51,10 +51,10 @@ func CheckIdentityRandom(x *model.Counts, k, trials int, seed uint64, tol float6
 		fmt.Sprintf("%d random positive W Hᵀ at K = %d; deviation of NLL − D from C(X), relative to C(X); values: first NLL − D − C(X)", trials, k), values)
 }
 
-// CheckIdentityAlongFit runs iters iterations of MU and checks at every
+// identityAlongFit runs iters iterations of MU and checks at every
 // iterate that NLL − D = C(X), with NLL and D evaluated from the iterate's
 // factors; the values are NLL − D − C(X) per iteration.
-func CheckIdentityAlongFit(ctx context.Context, x *model.Counts, k, iters int, seed uint64, workers int, tol float64) (Check, error) {
+func identityAlongFit(ctx context.Context, x *model.Counts, k, iters int, seed uint64, workers int, tol float64) (Check, error) {
 	c := x.DataConstant()
 	var d deviations
 	var values []float64
@@ -107,11 +107,11 @@ func gradient(x *model.Counts, w, h *mat.Dense) (gw, gh *mat.Dense) {
 	return gw, gh
 }
 
-// CheckGradients compares, at a random positive factorization of rank k,
+// gradientsCheck compares, at a random positive factorization of rank k,
 // the analytic gradient with central finite differences of NLL and of D,
 // each evaluated on its own, for 40 random entries of W and 40 of H (see
 // fdGradients for the step and the scale).
-func CheckGradients(x *model.Counts, k int, seed uint64, tol float64) Check {
+func gradientsCheck(x *model.Counts, k int, seed uint64, tol float64) Check {
 	r := rand.New(rand.NewPCG(seed, 13))
 	w, h := randomFactors(x, k, r)
 	n, p := x.Dims()
@@ -168,10 +168,10 @@ func fdGradients(x *model.Counts, w, h *mat.Dense, entries []gradEntry, d *devia
 	}
 }
 
-// CheckNormalized scales X and a random rank-k μ to sum to one and checks
+// normalizedCheck scales X and a random rank-k μ to sum to one and checks
 // that the generalized divergence, evaluated by its own formula, equals
 // the ordinary KL divergence Σ p log(p/q) (consequence 3).
-func CheckNormalized(x *model.Counts, k int, seed uint64, tol float64) Check {
+func normalizedCheck(x *model.Counts, k int, seed uint64, tol float64) Check {
 	r := rand.New(rand.NewPCG(seed, 17))
 	w, h := randomFactors(x, k, r)
 	rates := model.Factors{W: w, H: h}

@@ -105,8 +105,8 @@ func TestIdentity(t *testing.T) {
 	for name, load := range data {
 		t.Run(name, func(t *testing.T) {
 			x := load(t)
-			random := CheckIdentityRandom(x, 5, 100, 1, 1e-9)
-			along, err := CheckIdentityAlongFit(context.Background(), x, 5, 200, 1, 0, 1e-9)
+			random := CheckIdentityRandom(x, &Settings{K: 5, Trials: 100, Seed: 1, Tol: 1e-9})
+			along, err := CheckIdentityAlongFit(context.Background(), x, &Settings{K: 5, FitIterations: 200, Seed: 1, Tol: 1e-9})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -133,7 +133,7 @@ func TestRunSmall(t *testing.T) {
 	if !rep.Passed || len(rep.Checks) != 6 {
 		t.Fatalf("report: %+v", rep)
 	}
-	if g := CheckGradients(x, 4, 2, 1e-12); g.Passed {
+	if g := CheckGradients(x, &Settings{K: 4, Seed: 2, GradTol: 1e-12}); g.Passed {
 		t.Fatalf("a gradient check at 1e-12 cannot pass with finite differences: %+v", g)
 	}
 }
@@ -156,7 +156,7 @@ func TestNormalizedAgainstGonum(t *testing.T) {
 	if got, want := NormalizedKL(x, r), stat.KullbackLeibler(pd, qd); !scalar.EqualWithinRel(got, want, 1e-12) {
 		t.Fatalf("NormalizedKL %.15g, gonum %.15g", got, want)
 	}
-	if c := CheckNormalized(x, 2, 3, 1e-12); !c.Passed {
+	if c := CheckNormalized(x, &Settings{K: 2, Seed: 3, Tol: 1e-12}); !c.Passed {
 		t.Fatalf("%+v", c)
 	}
 }
@@ -233,7 +233,7 @@ func heavyTailed(t *testing.T) *model.Counts {
 // 1 × 1 matrix gives no NaN.
 func TestIndependenceHeavyTails(t *testing.T) {
 	for name, x := range map[string]*model.Counts{"heavy": heavyTailed(t)} {
-		c, err := CheckArgminIndependence(context.Background(), x, 3, 1e-6)
+		c, err := CheckArgminIndependence(context.Background(), x, &Settings{Seed: 3, GradTol: 1e-6})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,7 +6,8 @@ import (
 	"github.com/poisfact/poisfact/model"
 )
 
-// Settings configures Run. The zero value of every field means the
+// Settings configures Run and each Check function (nil means the
+// defaults). The zero value of every field means the
 // documented default.
 type Settings struct {
 	// K is the rank of the random factorizations and of the fit. Zero
@@ -28,9 +29,65 @@ type Settings struct {
 	// checks. Zero means 1e-6.
 	GradTol float64
 	// SmallRows and SmallCols bound the submatrix (the heaviest rows and
-	// columns) on which the gradient and argmin checks run, since they
-	// evaluate the objective many times. Zero means 80 and 120.
+	// columns) on which Run runs the gradient and argmin checks, since
+	// they evaluate the objective many times. Zero means 80 and 120.
 	SmallRows, SmallCols int
+	// StationaryK is the rank of the stationarity check. Zero means 3.
+	StationaryK int
+}
+
+// resolved returns the settings with their defaults; nil means all
+// defaults.
+func (s *Settings) resolved() Settings {
+	var d Settings
+	if s != nil {
+		d = *s
+	}
+	return d.withDefaults()
+}
+
+// CheckIdentityRandom checks NLL − D = C(X) to Tol for Trials random
+// positive factorizations of rank K (Seed).
+func CheckIdentityRandom(x *model.Counts, s *Settings) Check {
+	c := s.resolved()
+	return identityRandom(x, c.K, c.Trials, c.Seed, c.Tol)
+}
+
+// CheckIdentityAlongFit checks NLL − D = C(X) to Tol at every iterate of a
+// FitIterations-iteration MU fit of rank K (Seed, Workers).
+func CheckIdentityAlongFit(ctx context.Context, x *model.Counts, s *Settings) (Check, error) {
+	c := s.resolved()
+	return identityAlongFit(ctx, x, c.K, c.FitIterations, c.Seed, c.Workers, c.Tol)
+}
+
+// CheckGradients checks the analytic gradient against central differences
+// of NLL and of D to GradTol at a random rank-K point (Seed).
+func CheckGradients(x *model.Counts, s *Settings) Check {
+	c := s.resolved()
+	return gradientsCheck(x, c.K, c.Seed, c.GradTol)
+}
+
+// CheckNormalized checks that D equals the ordinary KL divergence when
+// X and μ are normalized to sum to one, to Tol, at a random rank-K point.
+func CheckNormalized(x *model.Counts, s *Settings) Check {
+	c := s.resolved()
+	return normalizedCheck(x, c.K, c.Seed, c.Tol)
+}
+
+// CheckArgminIndependence checks at K = 1 that the maximum likelihood
+// rates are the closed-form independence model, reached by MU and by
+// L-BFGS, to GradTol.
+func CheckArgminIndependence(ctx context.Context, x *model.Counts, s *Settings) (Check, error) {
+	c := s.resolved()
+	return argminIndependence(ctx, x, c.Seed, c.GradTol)
+}
+
+// CheckArgminStationary checks that MU's converged point at rank
+// StationaryK is stationary for the NLL (L-BFGS from it lowers D by at
+// most GradTol relative).
+func CheckArgminStationary(ctx context.Context, x *model.Counts, s *Settings) (Check, error) {
+	c := s.resolved()
+	return argminStationary(ctx, x, c.StationaryK, c.Seed, c.GradTol)
 }
 
 func (s Settings) withDefaults() Settings {
@@ -44,6 +101,7 @@ func (s Settings) withDefaults() Settings {
 	def(&s.FitIterations, 200)
 	def(&s.SmallRows, 80)
 	def(&s.SmallCols, 120)
+	def(&s.StationaryK, 3)
 	if s.Tol == 0 {
 		s.Tol = 1e-9
 	}
@@ -58,15 +116,11 @@ func (s Settings) withDefaults() Settings {
 // both argmin checks (K = 1 and K = 3) and the normalized case (on the
 // heaviest SmallRows × SmallCols submatrix).
 func Run(ctx context.Context, x *model.Counts, settings *Settings) (*Report, error) {
-	var s Settings
-	if settings != nil {
-		s = *settings
-	}
-	s = s.withDefaults()
+	s := settings.resolved()
 	n, p := x.Dims()
 	rep := &Report{Rows: n, Cols: p, NNZ: x.NNZ(), CX: x.DataConstant()}
-	rep.Checks = append(rep.Checks, CheckIdentityRandom(x, s.K, s.Trials, s.Seed, s.Tol))
-	along, err := CheckIdentityAlongFit(ctx, x, s.K, s.FitIterations, s.Seed, s.Workers, s.Tol)
+	rep.Checks = append(rep.Checks, CheckIdentityRandom(x, &s))
+	along, err := CheckIdentityAlongFit(ctx, x, &s)
 	if err != nil {
 		return nil, err
 	}
@@ -75,16 +129,16 @@ func Run(ctx context.Context, x *model.Counts, settings *Settings) (*Report, err
 	if err != nil {
 		return nil, err
 	}
-	rep.Checks = append(rep.Checks, CheckGradients(small, s.K, s.Seed, s.GradTol))
-	ind, err := CheckArgminIndependence(ctx, small, s.Seed, s.GradTol)
+	rep.Checks = append(rep.Checks, CheckGradients(small, &s))
+	ind, err := CheckArgminIndependence(ctx, small, &s)
 	if err != nil {
 		return nil, err
 	}
-	stat, err := CheckArgminStationary(ctx, small, 3, s.Seed, s.GradTol)
+	stat, err := CheckArgminStationary(ctx, small, &s)
 	if err != nil {
 		return nil, err
 	}
-	rep.Checks = append(rep.Checks, ind, stat, CheckNormalized(x, s.K, s.Seed, s.Tol))
+	rep.Checks = append(rep.Checks, ind, stat, CheckNormalized(x, &s))
 	rep.Passed = true
 	for _, c := range rep.Checks {
 		rep.Passed = rep.Passed && c.Passed
