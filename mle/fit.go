@@ -158,3 +158,7 @@ func (r *Result) Record(s *Settings) model.FitRecord {
 		MaxIter: s.MaxIter, Tol: s.Tol, Iterations: r.Iterations, StopReason: r.Status.String(),
 	}
 }
+
+// Factors returns the fitted rates μ = W Hᵀ as model.Factors, the Rates
+// every likelihood, metric and check reads.
+func (r *Result) Factors() model.Factors { return model.Factors{W: r.W, H: r.H} }
