@@ -47,8 +47,8 @@ func newSide(m, k int, a, aPrime, bPrime float64, fixed bool, chunks parallel.Ch
 		fac: make([]float64, m*k), mean: make([]float64, m*k),
 		chunks: chunks,
 	}
-	s.lgA, _ = math.Lgamma(a)
-	s.lgAPrime, _ = math.Lgamma(aPrime)
+	s.lgA = special.LogGamma(a)
+	s.lgAPrime = special.LogGamma(aPrime)
 	if !fixed {
 		s.actShape = aPrime + float64(k)*a
 		s.actRate = make([]float64, m)
