@@ -69,7 +69,7 @@ func ParseInitMethod(s string) (InitMethod, error) {
 			return m, nil
 		}
 	}
-	return 0, fmt.Errorf("inference: unknown start %q: want jitter, prior or nmf", s)
+	return 0, fmt.Errorf("inference: unknown start %q: want jitter, prior, nmf or uniform", s)
 }
 
 // Init configures the starting point of CAVI. The zero value is the

@@ -114,7 +114,7 @@ func runFit(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.checkEvery, "check-every", 0, fmt.Sprintf("sweeps between checks of the stopping criterion (0: %d for a log-likelihood criterion, 1 for the elbo and for nmf)", inference.DefaultCheckEvery))
 	fs.StringVar(&o.out, "out", "", "save the fitted model in this directory (see poisfact recommend, evaluate, export)")
 	fs.BoolVar(&o.asJSON, "json", false, "print one JSON object on stdout")
-	fs.StringVar(&o.init, "init", "", "start: hpf jitter, prior or nmf (default jitter); nmf, nmf-cd random or nndsvda (default random)")
+	fs.StringVar(&o.init, "init", "", "start: hpf jitter, prior, nmf or uniform (the peers' start; default jitter); nmf, nmf-cd random or nndsvda (default random)")
 	fs.Float64Var(&o.initJitter, "init-jitter", 0, fmt.Sprintf("hpf -init jitter: relative size of the jitter of the prior values (0: %g)", inference.DefaultJitter))
 	fs.IntVar(&o.initNMFIters, "init-nmf-iters", 0, fmt.Sprintf("hpf -init nmf: KL-NMF iterations of the start (0: %d)", inference.DefaultNMFIters))
 	fs.StringVar(&o.criterion, "criterion", "", "hpf stopping criterion: validation (mean log-likelihood of the validation non-zeros and as many zero cells), validation-nonzero, train-loglik or elbo (default validation with a validation set, elbo without)")
@@ -274,7 +274,7 @@ func (o *fitOptions) parseHPF() error {
 	var err error
 	if o.init != "" {
 		if o.hpfInit, err = inference.ParseInitMethod(o.init); err != nil {
-			return usagef("-init %q: want jitter, prior or nmf for -model hpf", o.init)
+			return usagef("-init %q: want jitter, prior, nmf or uniform for -model hpf", o.init)
 		}
 	}
 	if o.criterion != "" {

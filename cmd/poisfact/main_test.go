@@ -41,7 +41,7 @@ func TestBadInvocations(t *testing.T) {
 		{"fit bad flag value", []string{"fit", "-in", data, "-k", "ten"}, "invalid value"},
 		{"fit unknown flag", []string{"fit", "-in", data, "-frobnicate"}, "flag provided but not defined"},
 		{"fit bad init", []string{"fit", "-in", data, "-model", "nmf", "-init", "svd"}, `-init "svd"`},
-		{"fit init with hpf", []string{"fit", "-in", data, "-init", "nndsvda"}, "want jitter, prior or nmf"},
+		{"fit init with hpf", []string{"fit", "-in", data, "-init", "nndsvda"}, "want jitter, prior, nmf or uniform"},
 		{"fit MAP with hpf", []string{"fit", "-in", data, "-map-shape", "2"}, "apply to -model nmf"},
 		{"fit restarts with nmf", []string{"fit", "-in", data, "-model", "nmf", "-restarts", "3"}, "apply to -model hpf"},
 		{"fit zero restarts", []string{"fit", "-in", data, "-restarts", "0"}, "-restarts 0"},
