@@ -120,7 +120,7 @@ func TestRestartsKeepTheBest(t *testing.T) {
 // from any of them.
 func TestStartsIndependentOfWorkers(t *testing.T) {
 	train, valid := validationSplit(t)
-	for _, in := range []Init{{}, {Method: InitJitter, Jitter: 0.01}, {Method: InitPrior}, {Method: InitNMF, NMFIters: 5}} {
+	for _, in := range []Init{{}, {Method: InitJitter, Jitter: 0.01}, {Method: InitPrior}, {Method: InitNMF, NMFIters: 5}, {Method: InitUniform}} {
 		t.Run(in.Method.String(), func(t *testing.T) {
 			run := func(w int) *Result {
 				return fit(t, train, Settings{K: 5, MaxIter: 25, Tol: -1, Init: in, Restarts: 2, Seed: 4, Validation: valid, Workers: w})
@@ -163,5 +163,40 @@ func TestCancelKeepsTheLastSweep(t *testing.T) {
 	q := res.Posterior.PointEstimate()
 	if want, _ := model.PoissonLogLik(train, q); math.Abs(want-res.Best) > 1e-9*math.Abs(want) {
 		t.Fatalf("criterion %v, Poisson log-likelihood of the returned posterior %v", res.Best, want)
+	}
+}
+
+// TestUniformStart: the uniform start puts every weight shape and rate in
+// [a', a' + Jitter), a different draw for each, and every activity rate at
+// b', as the original HPF code does.
+func TestUniformStart(t *testing.T) {
+	train, _ := validationSplit(t)
+	s, err := (&Settings{K: 3, Init: Init{Method: InitUniform, Jitter: 0.02}, Hyper: model.HPF{APrime: 0.4, CPrime: 0.5, BPrime: 2, DPrime: 3}}).withDefaults(train)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFit(train, s)
+	if err := f.start(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	for _, side := range []struct {
+		name           string
+		sd             *side
+		aPrime, bPrime float64
+	}{{"rows", f.rows, 0.4, 2}, {"columns", f.cols, 0.5, 3}} {
+		seen := map[float64]bool{}
+		for j := range side.sd.shape {
+			for _, v := range []float64{side.sd.shape[j], side.sd.rate[j]} {
+				if !(v >= side.aPrime && v < side.aPrime+0.02) || seen[v] {
+					t.Fatalf("%s: %v outside [a', a' + 0.02) or repeated", side.name, v)
+				}
+				seen[v] = true
+			}
+		}
+		for _, r := range side.sd.actRate {
+			if r != side.bPrime {
+				t.Fatalf("%s: activity rate %v, want b' = %v", side.name, r, side.bPrime)
+			}
+		}
 	}
 }
