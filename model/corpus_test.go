@@ -71,6 +71,14 @@ func TestBadCorpus(t *testing.T) {
 		{"tsv_shape_index_beyond.tsv", ErrIndexRange, "line 2: model: index out of range: column index 3 out of range [1,2]"},
 		{"tsv_shape_label_id.tsv", ErrFormat, `line 2: model: malformed input: row ID "alice" is not an index`},
 		{"tsv_shape_huge.tsv", ErrShape, "line 1: model: invalid shape: 2147483647 × 2147483647 declared for 1 non-zeros"},
+		{"bin_truncated.pfb", ErrFormat, "the header declares 136 bytes, the file holds 131"},
+		{"bin_header_only.pfb", ErrFormat, "binary counts: header: unexpected EOF (truncated file)"},
+		{"bin_wrong_magic.pfb", ErrFormat, `not a poisfact binary file (no "POISFACT" signature)`},
+		{"bin_wrong_version.pfb", ErrFormat, "binary counts of format version 7; this version of poisfact reads version 1"},
+		{"bin_corrupt_body.pfb", ErrFormat, "the body's checksum does not match"},
+		{"bin_forged_shape.pfb", ErrFormat, "the header declares 17179869288 bytes, the file holds 136"},
+		{"bin_index_out_of_range.pfb", ErrIndexRange, "row 1: column index 6 out of range [1,2]"},
+		{"bin_gzipped.pfb.gz", ErrFormat, "the binary format is read as it is, not gzipped"},
 		{"labels_short_rows", ErrShape, "labels_short_rows/rows.txt has 1 labels for 2 rows"},
 		{"labels_long_cols", ErrShape, "labels_long_cols/cols.txt has 3 labels for 2 columns"},
 		{"labels_empty_rows", ErrShape, "labels_empty_rows/rows.txt has 0 labels for 2 rows"},
@@ -167,6 +175,7 @@ func TestOKCorpus(t *testing.T) {
 		{"header_and_comments.tsv", 2, 2, map[[2]int]float64{{0, 0}: 4, {1, 1}: 1}},
 		{"spaces.txt", 2, 2, map[[2]int]float64{{0, 0}: 4, {1, 1}: 1}},
 		{"zero_count.tsv", 3, 2, map[[2]int]float64{{0, 0}: 4, {2, 1}: 1}},
+		{"tenx", 3, 2, mm}, // 2 genes × 3 cells on disk, read as cells × genes
 	}
 	dir := testutil.Testdata("ok")
 	entries, err := os.ReadDir(dir)
@@ -195,6 +204,9 @@ func TestOKCorpus(t *testing.T) {
 			}
 			if c.Total() != total {
 				t.Errorf("total %v, want %v", c.Total(), total)
+			}
+			if tc.file == "tenx" && (c.RowLabel(2) != "AAAT-1" || c.ColLabel(1) != "ENSG02\tMS4A1\tGene Expression") {
+				t.Errorf("10x labels: row 3 %q, column 2 %q", c.RowLabel(2), c.ColLabel(1))
 			}
 			if strings.HasPrefix(tc.file, "bom") && c.RowLabels() != nil && strings.HasPrefix(c.RowLabel(0), "\ufeff") {
 				t.Errorf("the byte-order mark stayed in the first label %q", c.RowLabel(0))

@@ -16,16 +16,35 @@ var gzipMagic = []byte{0x1f, 0x8b}
 
 // ReadFile reads a count matrix from path. The format is chosen by the
 // name with any .gz suffix removed: .mtx (Matrix Market, with labels from
-// rows.txt and cols.txt in the same directory when they exist) or .tsv,
-// .csv, .txt (triplets, see ReadTriplets). Gzip is detected from the
-// content, so a compressed file needs no .gz suffix; a .gz file that is not
-// gzip is an error. Errors name the file and the line.
+// rows.txt and cols.txt in the same directory when they exist), .tsv,
+// .csv, .txt (triplets, see ReadTriplets) or .pfb (the binary format, see
+// WriteBinary; never compressed). A directory is read as a 10x Genomics
+// matrix folder (see ReadTenX). Gzip is detected from the content, so a
+// compressed text file needs no .gz suffix; a .gz file that is not gzip is
+// an error. Errors name the file and the line.
 func ReadFile(path string) (*Counts, error) {
+	if info, err := os.Stat(path); err == nil && info.IsDir() {
+		return ReadTenX(path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("model: %w", err)
 	}
 	defer f.Close()
+	if formatOf(path) == "binary" {
+		if strings.HasSuffix(path, ".gz") {
+			return nil, fmt.Errorf("%s: %w: the binary format is read as it is, not gzipped", path, ErrFormat)
+		}
+		info, err := f.Stat()
+		if err != nil {
+			return nil, fmt.Errorf("model: %w", err)
+		}
+		c, err := ReadBinary(f, info.Size())
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return c, nil
+	}
 	r, err := decompress(f, path)
 	if err != nil {
 		return nil, err
@@ -41,7 +60,7 @@ func ReadFile(path string) (*Counts, error) {
 	case "triplets":
 		c, err = ReadTriplets(r)
 	default:
-		return nil, fmt.Errorf("%w: %s: unknown file type (want .mtx, .tsv, .csv or .txt, optionally .gz)", ErrFormat, path)
+		return nil, fmt.Errorf("%s: %w: unknown file type (want .mtx, .tsv, .csv or .txt, optionally .gz, .pfb, or a 10x folder)", path, ErrFormat)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -65,8 +84,13 @@ func WriteFile(path string, c *Counts) error {
 		if strings.HasSuffix(strings.TrimSuffix(path, ".gz"), ".csv") {
 			write = func(w io.Writer, c *Counts) error { return writeTriplets(w, c, ',') }
 		}
+	case "binary":
+		write = WriteBinary
+		if strings.HasSuffix(path, ".gz") {
+			return fmt.Errorf("%s: %w: the binary format is written as it is, not gzipped", path, ErrFormat)
+		}
 	default:
-		return fmt.Errorf("%w: %s: unknown file type (want .mtx, .tsv, .csv or .txt, optionally .gz)", ErrFormat, path)
+		return fmt.Errorf("%s: %w: unknown file type (want .mtx, .tsv, .csv or .txt, optionally .gz, or .pfb)", path, ErrFormat)
 	}
 	gz := strings.HasSuffix(path, ".gz")
 	err := writeAtomic(path, func(w io.Writer) error { return write(w, c) }, gz)
@@ -98,6 +122,8 @@ func formatOf(path string) string {
 		return "mtx"
 	case ".tsv", ".csv", ".txt":
 		return "triplets"
+	case ".pfb":
+		return "binary"
 	}
 	return ""
 }

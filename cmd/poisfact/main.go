@@ -12,9 +12,10 @@
 //	poisfact export -model DIR -out DIR
 //	poisfact factors -model DIR -n N
 //	poisfact simulate -rows n -cols p -k K -seed S -out FILE
+//	poisfact convert IN OUT
 //
 // FILE is Matrix Market (.mtx) or triplet text (.tsv, .csv, .txt), with or
-// without gzip. Run "poisfact COMMAND -h" for a command's flags. Errors go
+// without gzip, the binary format (.pfb), or a 10x Genomics matrix folder. Run "poisfact COMMAND -h" for a command's flags. Errors go
 // to standard error as one line, with exit status 2 for anything the user
 // can fix (a missing file, a bad flag) and 1 otherwise.
 package main
@@ -43,6 +44,7 @@ func commands() []command {
 		{"export", "write a saved model's factor means as tab-separated text", runExport},
 		{"factors", "top columns of each factor of a saved model, with their labels", runFactors},
 		{"simulate", "draw a count matrix from the HPF generative model", runSimulate},
+		{"convert", "rewrite a count matrix in another format (.mtx, .tsv, .csv, .gz, the binary .pfb)", runConvert},
 	}
 }
 
