@@ -40,6 +40,8 @@ type Result struct {
 	ELBO float64
 	// Elapsed is the wall time of the whole fit, restarts included.
 	Elapsed time.Duration
+
+	algorithm string // "cavi" or "svi", for Record
 }
 
 // Restart summarizes one restart of a fit.
@@ -95,7 +97,7 @@ func CAVI(ctx context.Context, x *model.Counts, settings *Settings) (*Result, er
 	}
 	start := time.Now()
 	f := newFit(x, s)
-	res := &Result{Criterion: s.Criterion, Best: math.Inf(-1)}
+	res := &Result{Criterion: s.Criterion, Best: math.Inf(-1), algorithm: "cavi"}
 	var chosen *snapshot
 	for r := 0; r < s.Restarts; r++ {
 		run, err := f.run(ctx, r, RestartSeed(s.Seed, r), start, res)
@@ -347,7 +349,7 @@ func constant(m int, v float64) []float64 {
 // part (input, split).
 func (r *Result) Record(s *Settings) model.FitRecord {
 	return model.FitRecord{
-		Algorithm: "cavi", K: r.Posterior.K(), Seed: s.Seed, Init: s.Init.resolved().Method.String(),
+		Algorithm: r.algorithm, K: r.Posterior.K(), Seed: s.Seed, Init: s.Init.resolved().Method.String(),
 		MaxIter: s.MaxIter, Tol: s.Tol, Criterion: r.Criterion.String(),
 		Iterations: r.Iterations, BestIteration: r.BestIter, Restarts: len(r.Restarts), Restart: r.Restart, StopReason: r.Status.String(),
 	}

@@ -218,3 +218,32 @@ func (c *Counts) Equal(d *Counts) bool {
 	}
 	return true
 }
+
+// SubRows returns the matrix of the given rows of c, in that order, with
+// all of c's columns (and column labels): a minibatch for stochastic
+// inference. It costs O(their non-zeros + p) and copies them.
+func (c *Counts) SubRows(rows []int) (*Counts, error) {
+	var nnz int64
+	for _, u := range rows {
+		if u < 0 || u >= c.n {
+			return nil, fmt.Errorf("%w: row %d not in [0,%d)", ErrIndexRange, u, c.n)
+		}
+		nnz += c.rowPtr[u+1] - c.rowPtr[u]
+	}
+	r := make([]int32, 0, nnz)
+	cols := make([]int32, 0, nnz)
+	vals := make([]float64, 0, nnz)
+	for b, u := range rows {
+		for e := c.rowPtr[u]; e < c.rowPtr[u+1]; e++ {
+			r = append(r, int32(b))
+			cols = append(cols, c.colIdx[e])
+			vals = append(vals, c.val[e])
+		}
+	}
+	sub, err := buildCounts(len(rows), c.p, r, cols, vals)
+	if err != nil {
+		return nil, err
+	}
+	sub.colLabels = c.colLabels
+	return sub, nil
+}

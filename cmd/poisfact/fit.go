@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/poisfact/poisfact/inference"
@@ -42,12 +43,18 @@ type fitOptions struct {
 	restarts     int
 	initJitter   float64
 	initNMFIters int
+	// HPF by stochastic VI.
+	svi                 bool
+	batchRows           int
+	sviDelay, sviForget float64
+	checkBatches        int
 }
 
 // fitReport is the JSON object "poisfact fit -json" prints. Later
 // versions add fields; they never rename these.
 type fitReport struct {
 	Model               string         `json:"model"`
+	Algorithm           string         `json:"algorithm"`
 	Input               string         `json:"input"`
 	Rows                int            `json:"rows"`
 	Cols                int            `json:"cols"`
@@ -121,6 +128,11 @@ func runFit(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.patience, "patience", 0, fmt.Sprintf("hpf: checks without improvement before the fit stops (0: %d for a log-likelihood criterion, 1 for the elbo)", inference.DefaultPatience))
 	fs.IntVar(&o.minIters, "min-iters", 0, fmt.Sprintf("sweeps before the fit may stop (0: %d for a log-likelihood criterion, 10 for the elbo and nmf)", inference.DefaultMinIter))
 	fs.IntVar(&o.restarts, "restarts", 1, "hpf: fits from this many seeded starts; the best by the criterion is kept")
+	fs.BoolVar(&o.svi, "svi", false, "hpf: fit by stochastic variational inference (minibatches of rows; -iters counts epochs, default 100; default start nmf)")
+	fs.IntVar(&o.batchRows, "batch-rows", 0, "hpf -svi: rows per minibatch (0: min(n, max(100, n/100)))")
+	fs.Float64Var(&o.sviDelay, "svi-delay", 0, "hpf -svi: delay t0 of the step (t0 + t)^(−κ) (0: 1)")
+	fs.Float64Var(&o.sviForget, "svi-forget", 0, "hpf -svi: forgetting rate κ in (0.5, 1] (0: 0.7)")
+	fs.IntVar(&o.checkBatches, "check-batches", 0, "hpf -svi: minibatches between checks of the criterion (0: one check per epoch)")
 	fs.Float64Var(&o.hyper.A, "a", 0, "hpf: shape a of the row weights θ (0: 0.3)")
 	fs.Float64Var(&o.hyper.APrime, "a-prime", 0, "hpf: shape a' of the row activities ξ (0: 0.3)")
 	fs.Float64Var(&o.hyper.BPrime, "b-prime", 0, "hpf: mean b' of the row activities: ξ ~ Gamma(a', a'/b') (0: 1)")
@@ -133,6 +145,9 @@ func runFit(args []string, stdout, stderr io.Writer) int {
 	pos, status, ok := parseFlags(fs, args)
 	if !ok {
 		return status
+	}
+	if o.svi && !flagGiven(fs, "iters") {
+		o.iters = 100 // epochs, SVI's default
 	}
 	if err := o.validate(pos); err != nil {
 		return fail(stderr, "fit", err)
@@ -228,6 +243,14 @@ func (o *fitOptions) validate(pos []string) error {
 		return usagef("-map-shape and -map-rate apply to -model nmf and nmf-cd")
 	case o.modelName != "hpf" && (o.criterion != "" || o.patience != 0 || o.restarts != 1 || o.initJitter != 0 || o.initNMFIters != 0 || o.hyper != model.HPF{}):
 		return usagef("-criterion, -patience, -restarts, -init-jitter, -init-nmf-iters and the hyperparameter flags apply to -model hpf")
+	case o.modelName != "hpf" && (o.svi || o.batchRows != 0 || o.sviDelay != 0 || o.sviForget != 0 || o.checkBatches != 0):
+		return usagef("-svi, -batch-rows, -svi-delay, -svi-forget and -check-batches apply to -model hpf")
+	case !o.svi && (o.batchRows != 0 || o.sviDelay != 0 || o.sviForget != 0 || o.checkBatches != 0):
+		return usagef("-batch-rows, -svi-delay, -svi-forget and -check-batches need -svi")
+	case o.svi && o.mask:
+		return usagef("-mask does not apply to -svi")
+	case o.batchRows < 0 || o.checkBatches < 0 || !(o.sviDelay >= 0) || !(o.sviForget >= 0):
+		return usagef("-batch-rows, -check-batches, -svi-delay and -svi-forget must not be negative")
 	case o.patience < 0 || o.minIters < 0:
 		return usagef("-patience %d, -min-iters %d: want 0 (default) or more", o.patience, o.minIters)
 	case o.restarts < 1:
@@ -300,15 +323,19 @@ func progressLine(w io.Writer, step string, iter int, measured string, elapsed t
 }
 
 func printFitSummary(w io.Writer, r *fitReport) {
-	fmt.Fprintf(w, "model       %s, K = %d, %s, seed %d\n", r.Model, r.K, plural(r.Workers, "worker"), r.Seed)
+	fmt.Fprintf(w, "model       %s (%s), K = %d, %s, seed %d\n", r.Model, r.Algorithm, r.K, plural(r.Workers, "worker"), r.Seed)
 	fmt.Fprintf(w, "data        %s: %d × %d, %d non-zeros\n", r.Input, r.Rows, r.Cols, r.NNZ)
-	step := "sweep"
-	if r.Model != "hpf" {
+	step := map[string]string{"cavi": "sweep", "svi": "minibatch"}[r.Algorithm]
+	if step == "" {
 		step = "iteration"
 	}
-	fmt.Fprintf(w, "stopped     %s after %d %ss in %s (%.4f s per %s)\n", r.StopReason, r.Iterations, step, time.Duration(r.Seconds*float64(time.Second)).Round(time.Millisecond), r.SecondsPerIteration, step)
+	steps := step + "s"
+	if strings.HasSuffix(step, "ch") {
+		steps = step + "es"
+	}
+	fmt.Fprintf(w, "stopped     %s after %d %s in %s (%.4f s per %s)\n", r.StopReason, r.Iterations, steps, time.Duration(r.Seconds*float64(time.Second)).Round(time.Millisecond), r.SecondsPerIteration, step)
 	if r.Criterion != "" {
-		fmt.Fprintf(w, "kept        sweep %d, the best check of the %s criterion", r.BestIteration, r.Criterion)
+		fmt.Fprintf(w, "kept        %s %d, the best check of the %s criterion", step, r.BestIteration, r.Criterion)
 		if len(r.Restarts) > 1 {
 			fmt.Fprintf(w, ", from restart %d of %d", r.Restart+1, len(r.Restarts))
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 
 	"github.com/poisfact/poisfact/inference"
 	"github.com/poisfact/poisfact/model"
@@ -34,20 +35,32 @@ func fitHPF(ctx context.Context, d *dataParts, o fitOptions, stderr io.Writer) (
 			return
 		}
 		measured := fmt.Sprintf("elbo %.8g", it.ELBO)
+		step := "sweep"
+		if o.svi {
+			measured, step = fmt.Sprintf("criterion %.6f", it.Criterion), "check"
+		}
 		if it.HasValid() {
 			measured += fmt.Sprintf("  validation %.6f", it.ValidLogLik)
 		}
-		step := "sweep"
 		if restarts > 1 {
-			step = fmt.Sprintf("restart %d sweep", it.Restart+1)
+			step = fmt.Sprintf("restart %d %s", it.Restart+1, step)
 		}
 		progressLine(stderr, step, it.Iter, measured, it.Elapsed)
 	}
-	res, err := inference.CAVI(ctx, d.train, settings)
+	var res *inference.Result
+	var err error
+	if o.svi {
+		res, err = inference.SVI(ctx, d.train, settings, &inference.Stochastic{
+			BatchRows: o.batchRows, Delay: o.sviDelay, Forget: o.sviForget, CheckBatches: o.checkBatches,
+		})
+	} else {
+		res, err = inference.CAVI(ctx, d.train, settings)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
 	r := &fitReport{
+		Algorithm:  res.Record(settings).Algorithm,
 		Iterations: res.Iterations, BestIteration: res.BestIter, Criterion: res.Criterion.String(), Restart: res.Restart,
 		StopReason: res.Status.String(), Seconds: res.Elapsed.Seconds(), ELBO: ptr(res.ELBO), Init: settings.Init.Method.String(),
 	}
@@ -58,7 +71,10 @@ func fitHPF(ctx context.Context, d *dataParts, o fitOptions, stderr io.Writer) (
 		r.Restarts = append(r.Restarts, restartEntry{j, rs.Seed, rs.Iterations, rs.BestIter, jsonFloat(rs.Best), jsonFloat(rs.ELBO), rs.Status.String(), rs.Elapsed.Seconds()})
 	}
 	for _, it := range res.Trace {
-		e := traceEntry{Restart: it.Restart, Iteration: it.Iter, ELBO: ptr(it.ELBO), Seconds: it.Elapsed.Seconds()}
+		e := traceEntry{Restart: it.Restart, Iteration: it.Iter, Seconds: it.Elapsed.Seconds()}
+		if !math.IsNaN(it.ELBO) { // SVI records no ELBO at its checks
+			e.ELBO = ptr(it.ELBO)
+		}
 		if it.HasValid() {
 			e.ValidationLogLik, e.ValidationNZ = ptr(it.ValidLogLik), ptr(it.ValidLogLikNonzero)
 		}

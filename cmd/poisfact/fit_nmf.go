@@ -38,7 +38,7 @@ func fitNMF(ctx context.Context, d *dataParts, o fitOptions, stderr io.Writer) (
 		return nil, nil, err
 	}
 	r := &fitReport{
-		Iterations: res.Iterations, Init: o.init, StopReason: res.Status.String(), Seconds: res.Elapsed.Seconds(),
+		Algorithm: s.Method.String(), Iterations: res.Iterations, Init: o.init, StopReason: res.Status.String(), Seconds: res.Elapsed.Seconds(),
 		Divergence: ptr(res.Divergence), Objective: ptr(res.Objective), TrainLogLik: res.LogLik,
 	}
 	for _, it := range res.Trace {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -255,5 +256,22 @@ func TestSummaryOneWorker(t *testing.T) {
 	code, out, stderr := runCmd("fit", "-in", testutil.Testdata("pbmc_small", "matrix.mtx.gz"), "-k", "2", "-iters", "3", "-workers", "1")
 	if code != 0 || !strings.Contains(out, "K = 2, 1 worker, seed") {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+}
+
+// TestFitSVI: fit -svi runs minibatches, checks once an epoch, and says so
+// in its report.
+func TestFitSVI(t *testing.T) {
+	code, out, stderr := runCmd("fit", "-in", testutil.Testdata("pbmc_small", "matrix.mtx.gz"), "-k", "3", "-svi", "-batch-rows", "20", "-iters", "4", "-holdout", "0.1", "-json")
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	var r fitReport
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	// 80 rows in batches of 20 for 4 epochs: 16 minibatches, 4 checks.
+	if r.Algorithm != "svi" || r.Iterations != 16 || len(r.Trace) != 4 || r.HeldOut == nil || math.IsNaN(float64(r.HeldOut.LogLikMean)) {
+		t.Fatalf("algorithm %q, %d minibatches, %d checks", r.Algorithm, r.Iterations, len(r.Trace))
 	}
 }

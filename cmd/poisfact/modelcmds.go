@@ -160,7 +160,7 @@ func runEvaluate(args []string, stdout, stderr io.Writer) int {
 		if m.Valid != nil {
 			d.valid = m.Valid
 		}
-		if m.Fit != nil && !seedSet(fs) {
+		if m.Fit != nil && !flagGiven(fs, "split-seed") {
 			splitSeed = m.Fit.SplitSeed
 		}
 	} else {
@@ -258,9 +258,9 @@ func firstField(label string) string {
 	return label
 }
 
-// seedSet reports whether -split-seed was given on the command line.
-func seedSet(fs *flag.FlagSet) bool {
+// flagGiven reports whether the flag name was given on the command line.
+func flagGiven(fs *flag.FlagSet, name string) bool {
 	set := false
-	fs.Visit(func(f *flag.Flag) { set = set || f.Name == "split-seed" })
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
 	return set
 }
