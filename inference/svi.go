@@ -151,7 +151,7 @@ func (f *fitState) runSVI(ctx context.Context, sv Stochastic, restart int, seed 
 		return out, err
 	}
 	w := s.Workers
-	_, sumTheta := f.rows.sweep(w, nil, nil, f.cols.mean, false)
+	f.rows.sweep(w, nil, nil, f.cols.mean, false)
 	_, sumBeta := f.cols.sweep(w, nil, nil, f.rows.mean, true)
 	n, k := f.x.Rows(), s.K
 	order := make([]int, n)
@@ -183,7 +183,7 @@ func (f *fitState) runSVI(ctx context.Context, sv Stochastic, restart int, seed 
 				continue
 			}
 			checks++
-			sumTheta = columnSums(f.rows.mean, k)
+			sumTheta := columnSums(f.rows.mean, k)
 			it := Iteration{Restart: restart, Iter: checks, ELBO: elbo, ValidLogLik: math.NaN(), ValidLogLikNonzero: math.NaN()}
 			v := f.criterion(elbo, sumTheta, sumBeta, &it)
 			it.Criterion = v
