@@ -5,7 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc64"
+	"hash/crc32"
 	"io"
 	"math"
 )
@@ -21,8 +21,8 @@ import (
 //	24      8           p, columns
 //	32      8           nnz, non-zeros
 //	40      8           bytes of the label section
-//	48      8           CRC-64 (ECMA) of everything after the header
-//	56      8           CRC-64 (ECMA) of bytes 0–55
+//	48      8           CRC-32C of everything after the header (in the low 4 bytes)
+//	56      8           CRC-32C of bytes 0–55 (in the low 4 bytes)
 //	64      8(n+1)      CSR row offsets (int64): row u is entries rowPtr[u]:rowPtr[u+1]
 //	        4·nnz       CSR column indices (int32), ascending in each row, then zero padding to 8
 //	        8·nnz       values (float64), whole numbers in [1, 2^53)
@@ -40,7 +40,11 @@ const (
 	binaryHeader  = 64
 )
 
-var crcTable = crc64.MakeTable(crc64.ECMA)
+// crcTable is CRC-32C (Castagnoli), which Go computes with the
+// processor's CRC instruction where there is one: measured on
+// linux-6.1-bow, CRC-64 took a sixth of the load time, CRC-32C a
+// hundredth.
+var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
 // WriteBinary writes c in the binary format.
 func WriteBinary(w io.Writer, c *Counts) error {
@@ -54,7 +58,7 @@ func WriteBinary(w io.Writer, c *Counts) error {
 	le.PutUint64(h[32:], uint64(len(c.val)))
 	le.PutUint64(h[40:], uint64(len(labels)))
 
-	crc := crc64.New(crcTable)
+	crc := crc32.New(crcTable)
 	body := func(out io.Writer) error {
 		bw := bufio.NewWriterSize(out, 1<<20)
 		if err := binary.Write(bw, le, c.rowPtr); err != nil {
@@ -77,8 +81,8 @@ func WriteBinary(w io.Writer, c *Counts) error {
 	if err := body(crc); err != nil {
 		return fmt.Errorf("model: writing binary counts: %w", err)
 	}
-	le.PutUint64(h[48:], crc.Sum64())
-	le.PutUint64(h[56:], crc64.Checksum(h[:56], crcTable))
+	le.PutUint64(h[48:], uint64(crc.Sum32()))
+	le.PutUint64(h[56:], uint64(crc32.Checksum(h[:56], crcTable)))
 	if _, err := w.Write(h[:]); err != nil {
 		return fmt.Errorf("model: writing binary counts: %w", err)
 	}
@@ -115,7 +119,7 @@ func ReadBinary(r io.Reader, size int64) (*Counts, error) {
 	switch {
 	case string(h[0:8]) != binaryMagic:
 		return nil, fmt.Errorf("%w: not a poisfact binary file (no %q signature)", ErrFormat, binaryMagic)
-	case le.Uint64(h[56:]) != crc64.Checksum(h[:56], crcTable):
+	case le.Uint64(h[56:]) != uint64(crc32.Checksum(h[:56], crcTable)):
 		return nil, fmt.Errorf("%w: binary counts: the header's checksum does not match (corrupt file)", ErrFormat)
 	case le.Uint32(h[8:]) != binaryVersion:
 		return nil, fmt.Errorf("%w: binary counts of format version %d; this version of poisfact reads version %d", ErrFormat, le.Uint32(h[8:]), binaryVersion)
@@ -142,7 +146,7 @@ func ReadBinary(r io.Reader, size int64) (*Counts, error) {
 			return nil, fmt.Errorf("binary counts: %w", err)
 		}
 	}
-	crc := crc64.New(crcTable)
+	crc := crc32.New(crcTable)
 	br := bufio.NewReaderSize(io.TeeReader(r, crc), 1<<20)
 	// With the file's size checked, the arrays are allocated whole; without
 	// it they grow with what is read, so a forged header cannot allocate.
@@ -168,7 +172,7 @@ func ReadBinary(r io.Reader, size int64) (*Counts, error) {
 	if _, err := br.ReadByte(); err != io.EOF {
 		return nil, fmt.Errorf("%w: binary counts: bytes after the label section", ErrFormat)
 	}
-	if crc.Sum64() != le.Uint64(h[48:]) {
+	if uint64(crc.Sum32()) != le.Uint64(h[48:]) {
 		return nil, fmt.Errorf("%w: binary counts: the body's checksum does not match (corrupt file)", ErrFormat)
 	}
 	if err := c.checkCSR(); err != nil {

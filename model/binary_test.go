@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"hash/crc64"
+	"hash/crc32"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -98,8 +98,8 @@ func TestBinaryRefuses(t *testing.T) {
 	valOff := 64 + 8*4 + 4*4
 	le.PutUint64(b[valOff:], 0x3fe0000000000000) // 0.5
 	body := b[64:]
-	le.PutUint64(b[48:], crc64.Checksum(body, crcTable))
-	le.PutUint64(b[56:], crc64.Checksum(b[:56], crcTable))
+	le.PutUint64(b[48:], uint64(crc32.Checksum(body, crcTable)))
+	le.PutUint64(b[56:], uint64(crc32.Checksum(b[:56], crcTable)))
 	if err := read(b); !errors.Is(err, ErrBadCount) || !strings.Contains(err.Error(), "value 0.5") {
 		t.Fatalf("fractional value with valid checksums: %v", err)
 	}
