@@ -99,8 +99,35 @@ func CAVI(ctx context.Context, x *model.Counts, settings *Settings) (*Result, er
 	f := newFit(x, s)
 	res := &Result{Criterion: s.Criterion, Best: math.Inf(-1), algorithm: "cavi"}
 	var chosen *snapshot
-	for r := 0; r < s.Restarts; r++ {
-		run, err := f.run(ctx, r, RestartSeed(s.Seed, r), start, res)
+	first := 0
+	var resume *caviState
+	if cp := s.Checkpoint; cp != nil && cp.Resume {
+		if resume, err = f.loadCheckpoint(cp); err != nil {
+			return nil, err
+		}
+		if resume != nil {
+			first, res.Restarts, res.Trace, chosen = resume.Restart, resume.Done, resume.Trace, resume.Chosen
+			if chosen != nil {
+				r := resume.Result
+				res.Restart, res.Best, res.Status, res.Iterations, res.BestIter, res.ELBO = r.Restart, r.Best, r.Status, r.Iterations, r.BestIter, r.ELBO
+			}
+		}
+	}
+	save := func(st *caviState) error {
+		if s.Checkpoint == nil {
+			return nil
+		}
+		st.Fingerprint, st.Done, st.Chosen = f.fingerprint(), res.Restarts, chosen
+		st.Result.Restart, st.Result.Best, st.Result.Status = res.Restart, res.Best, res.Status
+		st.Result.Iterations, st.Result.BestIter, st.Result.ELBO = res.Iterations, res.BestIter, res.ELBO
+		return saveCheckpoint(s.Checkpoint, st)
+	}
+	for r := first; r < s.Restarts; r++ {
+		var from *caviState
+		if r == first {
+			from = resume
+		}
+		run, err := f.run(ctx, r, RestartSeed(s.Seed, r), start, res, from, save)
 		if err != nil {
 			return nil, err
 		}
@@ -175,11 +202,28 @@ func (f *fitState) evaluate(rowELBO, colELBO float64, sumTheta, sumBeta []float6
 
 // run fits one restart from the start seeded by seed, appending its
 // sweeps to res.Trace, and leaves its best check in f.best.
-func (f *fitState) run(ctx context.Context, restart int, seed uint64, fitStart time.Time, res *Result) (Restart, error) {
+func (f *fitState) run(ctx context.Context, restart int, seed uint64, fitStart time.Time, res *Result, resume *caviState, save func(*caviState) error) (Restart, error) {
 	s := f.s
 	runStart := time.Now()
 	out := Restart{Seed: seed, Status: MaxIterations}
-	if err := f.start(ctx, seed); err != nil {
+	stop := fitting.Stopper{Tol: s.Tol, Patience: s.Patience, MinIter: s.MinIter}
+	checked := -1 // the last sweep checked
+	t := 0
+	if resume != nil {
+		p := resume.Params
+		copy(f.rows.shape, p.RowShape)
+		copy(f.rows.rate, p.RowRate)
+		copy(f.rows.actRate, p.RowAct)
+		copy(f.cols.shape, p.ColShape)
+		copy(f.cols.rate, p.ColRate)
+		copy(f.cols.actRate, p.ColAct)
+		stop.Restore(resume.Stopper)
+		checked, t = resume.Checked, resume.Iter
+		f.best = nil
+		if b := resume.Best; b != nil {
+			f.best = (&snapshot{}).takeFrom(b)
+		}
+	} else if err := f.start(ctx, seed); err != nil {
 		return out, err
 	}
 	w := s.Workers
@@ -187,8 +231,23 @@ func (f *fitState) run(ctx context.Context, restart int, seed uint64, fitStart t
 	colELBO, sumBeta := f.cols.sweep(w, nil, nil, f.rows.mean, true)
 	elbo := f.evaluate(rowELBO, colELBO, sumTheta, sumBeta)
 
-	stop := fitting.Stopper{Tol: s.Tol, Patience: s.Patience, MinIter: s.MinIter}
-	checked := -1 // the last sweep checked
+	// capture writes the fit as it stands after sweep t, with pending, a
+	// sweep not yet in the trace, as it would stand in a longer fit.
+	every := 10
+	if s.Checkpoint != nil && s.Checkpoint.Every > 0 {
+		every = s.Checkpoint.Every
+	}
+	capture := func(t int, pending *Iteration) error {
+		if s.Checkpoint == nil {
+			return nil
+		}
+		st := &caviState{Restart: restart, Iter: t, Checked: checked, Stopper: stop.State(), Best: f.best, Trace: res.Trace}
+		st.Params.take(f.rows, f.cols, t, elbo)
+		if pending != nil {
+			st.Trace = append(append([]Iteration(nil), res.Trace...), *pending)
+		}
+		return save(st)
+	}
 	check := func(t int, it *Iteration) bool {
 		checked = t
 		v := f.criterion(elbo, sumTheta, sumBeta, it)
@@ -199,10 +258,12 @@ func (f *fitState) run(ctx context.Context, restart int, seed uint64, fitStart t
 		}
 		return done
 	}
-	t := 0
 	for t < s.MaxIter {
 		if ctx.Err() != nil {
 			out.Status = Cancelled
+			if err := capture(t, nil); err != nil {
+				return out, err
+			}
 			break
 		}
 		t++
@@ -215,8 +276,17 @@ func (f *fitState) run(ctx context.Context, restart int, seed uint64, fitStart t
 			return out, fmt.Errorf("inference: the ELBO became %v at sweep %d: numerical failure (please report with the data and settings)", elbo, t)
 		}
 		it := Iteration{Restart: restart, Iter: t, ELBO: elbo, ValidLogLik: math.NaN(), ValidLogLikNonzero: math.NaN(), Criterion: math.NaN()}
+		regular, last := t%s.CheckEvery == 0, t == s.MaxIter
+		if last && !regular {
+			// The check forced by the last sweep is not one a longer fit
+			// makes: the checkpoint is taken before it.
+			it.Elapsed = time.Since(fitStart)
+			if err := capture(t, &it); err != nil {
+				return out, err
+			}
+		}
 		done := false
-		if t%s.CheckEvery == 0 || t == s.MaxIter {
+		if regular || last {
 			done = check(t, &it)
 		}
 		it.Elapsed = time.Since(fitStart)
@@ -225,8 +295,15 @@ func (f *fitState) run(ctx context.Context, restart int, seed uint64, fitStart t
 			s.Recorder(it)
 		}
 		if done {
+			// No checkpoint here: resumed from the previous one, the fit
+			// comes to this same stop.
 			out.Status = Converged
 			break
+		}
+		if regular && (t%every == 0 || last) || !last && t%every == 0 {
+			if err := capture(t, nil); err != nil {
+				return out, err
+			}
 		}
 	}
 	if checked != t {
@@ -237,13 +314,13 @@ func (f *fitState) run(ctx context.Context, restart int, seed uint64, fitStart t
 	}
 	out.Iterations = t
 	out.Best, out.BestIter = stop.Best()
-	if f.best == nil || f.best.iter != out.BestIter {
+	if f.best == nil || f.best.Iter != out.BestIter {
 		// No finite check (cannot happen for a finite ELBO): keep the
 		// current parameters.
 		f.best = f.best.take(f.rows, f.cols, t, elbo)
 		out.BestIter = t
 	}
-	out.ELBO = f.best.elbo
+	out.ELBO = f.best.ELBO
 	out.Elapsed = time.Since(runStart)
 	return out, nil
 }
@@ -297,10 +374,10 @@ func (f *fitState) trainLogLik(sumTheta, sumBeta []float64) float64 {
 
 // snapshot is a copy of both sides' shapes and rates at one check.
 type snapshot struct {
-	rowShape, rowRate, rowAct []float64
-	colShape, colRate, colAct []float64
-	iter                      int
-	elbo                      float64
+	RowShape, RowRate, RowAct []float64
+	ColShape, ColRate, ColAct []float64
+	Iter                      int
+	ELBO                      float64
 }
 
 // take copies the sides' parameters into s, allocating it when nil, and
@@ -310,13 +387,22 @@ func (s *snapshot) take(rows, cols *side, iter int, elbo float64) *snapshot {
 		s = &snapshot{}
 	}
 	cp := func(dst *[]float64, src []float64) { *dst = append((*dst)[:0], src...) }
-	cp(&s.rowShape, rows.shape)
-	cp(&s.rowRate, rows.rate)
-	cp(&s.rowAct, rows.actRate)
-	cp(&s.colShape, cols.shape)
-	cp(&s.colRate, cols.rate)
-	cp(&s.colAct, cols.actRate)
-	s.iter, s.elbo = iter, elbo
+	cp(&s.RowShape, rows.shape)
+	cp(&s.RowRate, rows.rate)
+	cp(&s.RowAct, rows.actRate)
+	cp(&s.ColShape, cols.shape)
+	cp(&s.ColRate, cols.rate)
+	cp(&s.ColAct, cols.actRate)
+	s.Iter, s.ELBO = iter, elbo
+	return s
+}
+
+// takeFrom copies another snapshot into s and returns it.
+func (s *snapshot) takeFrom(o *snapshot) *snapshot {
+	cp := func(src []float64) []float64 { return append([]float64(nil), src...) }
+	s.RowShape, s.RowRate, s.RowAct = cp(o.RowShape), cp(o.RowRate), cp(o.RowAct)
+	s.ColShape, s.ColRate, s.ColAct = cp(o.ColShape), cp(o.ColRate), cp(o.ColAct)
+	s.Iter, s.ELBO = o.Iter, o.ELBO
 	return s
 }
 
@@ -325,12 +411,12 @@ func (s *snapshot) take(rows, cols *side, iter int, elbo float64) *snapshot {
 func (s *snapshot) posterior(rows, cols *side, h model.HPF) *model.Posterior {
 	q := &model.Posterior{
 		Hyper:      h,
-		ThetaShape: mat.NewDense(rows.m, rows.k, s.rowShape), ThetaRate: mat.NewDense(rows.m, rows.k, s.rowRate),
-		BetaShape: mat.NewDense(cols.m, cols.k, s.colShape), BetaRate: mat.NewDense(cols.m, cols.k, s.colRate),
+		ThetaShape: mat.NewDense(rows.m, rows.k, s.RowShape), ThetaRate: mat.NewDense(rows.m, rows.k, s.RowRate),
+		BetaShape: mat.NewDense(cols.m, cols.k, s.ColShape), BetaRate: mat.NewDense(cols.m, cols.k, s.ColRate),
 	}
 	if !h.NonHierarchical {
-		q.XiShape, q.XiRate = constant(rows.m, rows.actShape), s.rowAct
-		q.EtaShape, q.EtaRate = constant(cols.m, cols.actShape), s.colAct
+		q.XiShape, q.XiRate = constant(rows.m, rows.actShape), s.RowAct
+		q.EtaShape, q.EtaRate = constant(cols.m, cols.actShape), s.ColAct
 	}
 	return q
 }

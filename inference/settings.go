@@ -66,6 +66,9 @@ type Settings struct {
 	// every cell not in the training counts is an observed zero
 	// (docs/MATH.md section 4). Masking costs O(|mask|·K) per sweep.
 	Mask *model.Counts
+	// Checkpoint, when set, writes the fit's state to a directory as it
+	// runs and resumes from it (see Checkpoint).
+	Checkpoint *Checkpoint
 	// FixedColumns, when set, holds the columns (β, η) at this fitted
 	// posterior's and fits the rows of x alone: the fold-in of new rows
 	// into a fitted model (FoldIn), the same loop, stopping rule, status

@@ -207,21 +207,21 @@ func (f *fitState) runSVI(ctx context.Context, sv Stochastic, restart int, seed 
 	if f.best == nil {
 		f.best = f.best.take(f.rows, f.cols, batch, elbo)
 	}
-	out.BestIter = f.best.iter
+	out.BestIter = f.best.Iter
 	// The ELBO of the kept parameters, from one full evaluation: the
 	// number CAVI would record for them.
 	rows, cols := f.rows, f.cols
 	restore := f.best
-	copy(rows.shape, restore.rowShape)
-	copy(rows.rate, restore.rowRate)
-	copy(rows.actRate, restore.rowAct)
-	copy(cols.shape, restore.colShape)
-	copy(cols.rate, restore.colRate)
-	copy(cols.actRate, restore.colAct)
+	copy(rows.shape, restore.RowShape)
+	copy(rows.rate, restore.RowRate)
+	copy(rows.actRate, restore.RowAct)
+	copy(cols.shape, restore.ColShape)
+	copy(cols.rate, restore.ColRate)
+	copy(cols.actRate, restore.ColAct)
 	rowELBO, sumTheta := rows.sweep(w, nil, nil, cols.mean, false)
 	colELBO, sumBeta := cols.sweep(w, nil, nil, rows.mean, true)
 	out.ELBO = f.evaluate(rowELBO, colELBO, sumTheta, sumBeta)
-	f.best.elbo = out.ELBO
+	f.best.ELBO = out.ELBO
 	out.Elapsed = time.Since(runStart)
 	return out, nil
 }

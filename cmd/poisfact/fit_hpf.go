@@ -23,6 +23,9 @@ func hpfSettings(d *dataParts, o fitOptions) *inference.Settings {
 	if o.mask && d.valid != nil && d.valid.NNZ() > 0 {
 		s.Mask = d.valid
 	}
+	if o.checkpoint != "" {
+		s.Checkpoint = &inference.Checkpoint{Dir: o.checkpoint, Every: o.checkpointEvery, Resume: o.resume}
+	}
 	return s
 }
 

@@ -275,3 +275,32 @@ func TestFitSVI(t *testing.T) {
 		t.Fatalf("algorithm %q, %d minibatches, %d checks", r.Algorithm, r.Iterations, len(r.Trace))
 	}
 }
+
+// TestFitCheckpointResume: fit -checkpoint stopped by -iters and resumed
+// with -resume saves the model an uninterrupted fit saves.
+func TestFitCheckpointResume(t *testing.T) {
+	dir := t.TempDir()
+	data := testutil.Testdata("pbmc_small", "matrix.mtx.gz")
+	args := []string{"fit", "-in", data, "-k", "3", "-holdout", "0.1", "-tol", "-1"}
+	whole, part, resumed := filepath.Join(dir, "whole"), filepath.Join(dir, "part"), filepath.Join(dir, "resumed")
+	ck := filepath.Join(dir, "ck")
+	for _, a := range [][]string{
+		append(append([]string{}, args...), "-iters", "40", "-out", whole),
+		append(append([]string{}, args...), "-iters", "17", "-checkpoint", ck, "-checkpoint-every", "4", "-out", part),
+		append(append([]string{}, args...), "-iters", "40", "-checkpoint", ck, "-checkpoint-every", "4", "-resume", "-out", resumed),
+	} {
+		if code, _, stderr := runCmd(a...); code != 0 {
+			t.Fatalf("%v: %s", a, stderr)
+		}
+	}
+	for _, name := range []string{"theta_shape.tsv", "theta_rate.tsv", "beta_shape.tsv", "beta_rate.tsv", "xi_rate.tsv", "eta_rate.tsv"} {
+		a, _ := os.ReadFile(filepath.Join(whole, name))
+		b, _ := os.ReadFile(filepath.Join(resumed, name))
+		if len(a) == 0 || !bytes.Equal(a, b) {
+			t.Fatalf("%s differs between the whole and the resumed fit", name)
+		}
+	}
+	if code, _, stderr := runCmd(append(args, "-resume")...); code != 2 || !strings.Contains(stderr, "need -checkpoint DIR") {
+		t.Fatalf("-resume without -checkpoint: %d %q", code, stderr)
+	}
+}

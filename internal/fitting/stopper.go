@@ -50,3 +50,20 @@ func (s *Stopper) Best() (v float64, iter int) {
 	}
 	return s.best, s.bestIter
 }
+
+// StopperState is what a Stopper has learnt, for a checkpoint.
+type StopperState struct {
+	Best            float64
+	BestIter, Stall int
+	Checked         bool
+}
+
+// State returns what the stopper has learnt so far.
+func (s *Stopper) State() StopperState {
+	return StopperState{Best: s.best, BestIter: s.bestIter, Stall: s.stalls, Checked: s.checked}
+}
+
+// Restore sets what the stopper has learnt, from State.
+func (s *Stopper) Restore(st StopperState) {
+	s.best, s.bestIter, s.stalls, s.checked = st.Best, st.BestIter, st.Stall, st.Checked
+}
