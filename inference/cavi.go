@@ -233,9 +233,9 @@ func (f *fitState) run(ctx context.Context, restart int, seed uint64, fitStart t
 
 	// capture writes the fit as it stands after sweep t, with pending, a
 	// sweep not yet in the trace, as it would stand in a longer fit.
-	every := 10
-	if s.Checkpoint != nil && s.Checkpoint.Every > 0 {
-		every = s.Checkpoint.Every
+	every := 0
+	if s.Checkpoint != nil {
+		every = s.Checkpoint.Interval()
 	}
 	capture := func(t int, pending *Iteration) error {
 		if s.Checkpoint == nil {
@@ -300,7 +300,7 @@ func (f *fitState) run(ctx context.Context, restart int, seed uint64, fitStart t
 			out.Status = Converged
 			break
 		}
-		if regular && (t%every == 0 || last) || !last && t%every == 0 {
+		if s.Checkpoint != nil && (regular && (t%every == 0 || last) || !last && t%every == 0) {
 			if err := capture(t, nil); err != nil {
 				return out, err
 			}

@@ -51,6 +51,12 @@ func Fit(ctx context.Context, x *model.Counts, settings *Settings) (*Result, err
 	}
 	start := time.Now()
 	s := newState(x, set.K, set.Workers, set.MAP)
+	var resume *fitCheckpoint
+	if cp := set.Checkpoint; cp != nil && cp.Resume {
+		if resume, err = loadCheckpoint(cp, x, &set); err != nil {
+			return nil, err
+		}
+	}
 	switch set.Init {
 	case InitRandom:
 		s.initRandom(set.Seed)
@@ -74,9 +80,37 @@ func Fit(ctx context.Context, x *model.Counts, settings *Settings) (*Result, err
 	stop := fitting.Stopper{Tol: set.Tol, Patience: 1, MinIter: set.MinIter}
 	stop.Check(0, -obj)
 	res := &Result{Status: MaxIterations}
-	for t := 1; t <= set.MaxIter; t++ {
+	first := 1
+	if resume != nil {
+		// The state after iteration resume.Iter: every quantity derived
+		// above is recomputed from W and H as the fit had it.
+		copy(s.w, resume.W)
+		copy(s.h, resume.H)
+		xLogXOverMu = s.kn.RowSide(s.workers, s.w, s.h, nil, s.outW)
+		sumW, sumH = s.colSums(s.w, s.rows), s.colSums(s.h, s.cols)
+		div = s.divergence(xLogXOverMu, sumW, sumH)
+		obj = div + s.penalty()
+		stop.Restore(resume.Stopper)
+		res.Trace, res.Iterations, first = resume.Trace, resume.Iter, resume.Iter+1
+	}
+	capture := func(t int) error {
+		if set.Checkpoint == nil {
+			return nil
+		}
+		return fitting.SaveState(set.Checkpoint.Dir, checkpointFile, &fitCheckpoint{
+			Fingerprint: fingerprint(x, &set), Iter: t, W: s.w, H: s.h, Stopper: stop.State(), Trace: res.Trace,
+		})
+	}
+	every := 0
+	if set.Checkpoint != nil {
+		every = set.Checkpoint.Interval()
+	}
+	for t := first; t <= set.MaxIter; t++ {
 		if ctx.Err() != nil {
 			res.Status = Cancelled
+			if err := capture(t - 1); err != nil {
+				return nil, err
+			}
 			break
 		}
 		switch set.Method {
@@ -97,12 +131,32 @@ func Fit(ctx context.Context, x *model.Counts, settings *Settings) (*Result, err
 			it.Factors = s.copyFactors
 			set.Recorder(it)
 		}
-		if t%set.CheckEvery != 0 && t != set.MaxIter {
+		regular, last := t%set.CheckEvery == 0, t == set.MaxIter
+		if last && !regular {
+			// The check forced by the last iteration is not one a longer
+			// fit makes: the checkpoint is taken before it.
+			if err := capture(t); err != nil {
+				return nil, err
+			}
+		}
+		if !regular && !last {
+			if every > 0 && t%every == 0 {
+				if err := capture(t); err != nil {
+					return nil, err
+				}
+			}
 			continue
 		}
 		if _, done := stop.Check(t, -obj); done {
+			// No checkpoint: resumed from the previous one, the fit
+			// comes to this same stop.
 			res.Status = Converged
 			break
+		}
+		if every > 0 && regular && (t%every == 0 || last) {
+			if err := capture(t); err != nil {
+				return nil, err
+			}
 		}
 	}
 	res.Divergence, res.Objective = div, obj

@@ -126,7 +126,14 @@ type Settings struct {
 	// Recorder, when set, is called after every iteration from the
 	// goroutine that called Fit.
 	Recorder func(Iteration)
+	// Checkpoint, when set, writes the fit's state to a directory as it
+	// runs and resumes from it (see Checkpoint). Not with FixedH.
+	Checkpoint *Checkpoint
 }
+
+// Checkpoint makes a fit write its state to a directory as it runs, and
+// resume from it (see fitting.Checkpoint; the same type serves inference).
+type Checkpoint = fitting.Checkpoint
 
 // Iteration is the record of one iteration.
 type Iteration struct {
@@ -180,6 +187,9 @@ func (s *Settings) withDefaults(x *model.Counts) (Settings, error) {
 			}
 		}
 		d.Normalize = NormalizeNone
+		if d.Checkpoint != nil {
+			return d, fmt.Errorf("mle: checkpoints do not apply to a fold-in (FixedH)")
+		}
 	}
 	if err := (fitting.Loop{K: d.K, FactorArrays: 4, MaxIter: &d.MaxIter, MinIter: &d.MinIter, CheckEvery: &d.CheckEvery, Tol: &d.Tol, Workers: &d.Workers}).Defaults("mle", x.Rows(), x.Cols(), x.NNZ()); err != nil {
 		return d, err

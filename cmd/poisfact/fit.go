@@ -132,9 +132,9 @@ func runFit(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.patience, "patience", 0, fmt.Sprintf("hpf: checks without improvement before the fit stops (0: %d for a log-likelihood criterion, 1 for the elbo)", inference.DefaultPatience))
 	fs.IntVar(&o.minIters, "min-iters", 0, fmt.Sprintf("sweeps before the fit may stop (0: %d for a log-likelihood criterion, 10 for the elbo and nmf)", inference.DefaultMinIter))
 	fs.IntVar(&o.restarts, "restarts", 1, "hpf: fits from this many seeded starts; the best by the criterion is kept")
-	fs.StringVar(&o.checkpoint, "checkpoint", "", "hpf: write the fit's state to this directory every -checkpoint-every sweeps, at the last and on SIGINT/SIGTERM")
-	fs.IntVar(&o.checkpointEvery, "checkpoint-every", 0, "hpf -checkpoint: sweeps between writes (0: 10)")
-	fs.BoolVar(&o.resume, "resume", false, "hpf -checkpoint: continue the fit whose state is in that directory (same data and flags; -iters may grow); the result is the uninterrupted fit's")
+	fs.StringVar(&o.checkpoint, "checkpoint", "", "write the fit's state to this directory every -checkpoint-every sweeps, at the last and on SIGINT/SIGTERM")
+	fs.IntVar(&o.checkpointEvery, "checkpoint-every", 0, "-checkpoint: sweeps or iterations between writes (0: 10)")
+	fs.BoolVar(&o.resume, "resume", false, "-checkpoint: continue the fit whose state is in that directory (same data and flags; -iters may grow); the result is the uninterrupted fit's")
 	fs.BoolVar(&o.svi, "svi", false, "hpf: fit by stochastic variational inference (minibatches of rows; -iters counts epochs, default 100; default start nmf)")
 	fs.IntVar(&o.batchRows, "batch-rows", 0, "hpf -svi: rows per minibatch (0: min(n, max(100, n/100)))")
 	fs.Float64Var(&o.sviDelay, "svi-delay", 0, "hpf -svi: delay t0 of the step (t0 + t)^(−κ) (0: 1)")
@@ -256,8 +256,8 @@ func (o *fitOptions) validate(pos []string) error {
 		return usagef("-batch-rows, -svi-delay, -svi-forget and -check-batches need -svi")
 	case (o.checkpointEvery != 0 || o.resume) && o.checkpoint == "":
 		return usagef("-checkpoint-every and -resume need -checkpoint DIR")
-	case o.checkpoint != "" && (o.modelName != "hpf" || o.svi):
-		return usagef("-checkpoint applies to -model hpf fitted by CAVI (not -svi, not nmf)")
+	case o.checkpoint != "" && o.svi:
+		return usagef("-checkpoint does not apply to -svi yet")
 	case o.checkpointEvery < 0:
 		return usagef("-checkpoint-every %d: want 0 (default) or more", o.checkpointEvery)
 	case o.svi && o.mask:

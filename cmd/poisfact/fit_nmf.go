@@ -21,6 +21,9 @@ func fitNMF(ctx context.Context, d *dataParts, o fitOptions, stderr io.Writer) (
 	if o.init == "nndsvda" {
 		s.Init = mle.InitNNDSVDa
 	}
+	if o.checkpoint != "" {
+		s.Checkpoint = &mle.Checkpoint{Dir: o.checkpoint, Every: o.checkpointEvery, Resume: o.resume}
+	}
 	if o.mapShape != 0 {
 		rate := o.mapRate
 		if rate == 0 {

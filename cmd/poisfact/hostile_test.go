@@ -300,6 +300,25 @@ func TestFitCheckpointResume(t *testing.T) {
 			t.Fatalf("%s differs between the whole and the resumed fit", name)
 		}
 	}
+	// KL-NMF alike.
+	nmf := []string{"fit", "-in", data, "-model", "nmf", "-k", "3", "-tol", "1e-12"}
+	wn, rn, ckn := filepath.Join(dir, "wn"), filepath.Join(dir, "rn"), filepath.Join(dir, "ckn")
+	for _, a := range [][]string{
+		append(append([]string{}, nmf...), "-iters", "30", "-out", wn),
+		append(append([]string{}, nmf...), "-iters", "11", "-checkpoint", ckn, "-out", filepath.Join(dir, "pn")),
+		append(append([]string{}, nmf...), "-iters", "30", "-checkpoint", ckn, "-resume", "-out", rn),
+	} {
+		if code, _, stderr := runCmd(a...); code != 0 {
+			t.Fatalf("%v: %s", a, stderr)
+		}
+	}
+	for _, name := range []string{"w.tsv", "h.tsv"} {
+		a, _ := os.ReadFile(filepath.Join(wn, name))
+		b, _ := os.ReadFile(filepath.Join(rn, name))
+		if len(a) == 0 || !bytes.Equal(a, b) {
+			t.Fatalf("%s differs between the whole and the resumed KL-NMF fit", name)
+		}
+	}
 	if code, _, stderr := runCmd(append(args, "-resume")...); code != 2 || !strings.Contains(stderr, "need -checkpoint DIR") {
 		t.Fatalf("-resume without -checkpoint: %d %q", code, stderr)
 	}
