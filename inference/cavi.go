@@ -95,13 +95,25 @@ func CAVI(ctx context.Context, x *model.Counts, settings *Settings) (*Result, er
 	if err != nil {
 		return nil, err
 	}
-	start := time.Now()
 	f := newFit(x, s)
-	res := &Result{Criterion: s.Criterion, Best: math.Inf(-1), algorithm: "cavi"}
+	return f.restarts(ctx, "cavi", f.run)
+}
+
+// runFunc runs one restart of a fit: CAVI's run or SVI's.
+type runFunc func(ctx context.Context, restart int, seed uint64, fitStart time.Time, res *Result, resume *caviState, save func(*caviState) error) (Restart, error)
+
+// restarts runs the fit's restarts one after the other and keeps the best,
+// resuming from Settings.Checkpoint when asked and giving run a function
+// that writes a checkpoint with the restarts finished so far.
+func (f *fitState) restarts(ctx context.Context, algorithm string, run runFunc) (*Result, error) {
+	s := f.s
+	start := time.Now()
+	res := &Result{Criterion: s.Criterion, Best: math.Inf(-1), algorithm: algorithm}
 	var chosen *snapshot
 	first := 0
 	var resume *caviState
 	if cp := s.Checkpoint; cp != nil && cp.Resume {
+		var err error
 		if resume, err = f.loadCheckpoint(cp); err != nil {
 			return nil, err
 		}
@@ -127,7 +139,7 @@ func CAVI(ctx context.Context, x *model.Counts, settings *Settings) (*Result, er
 		if r == first {
 			from = resume
 		}
-		run, err := f.run(ctx, r, RestartSeed(s.Seed, r), start, res, from, save)
+		run, err := run(ctx, r, RestartSeed(s.Seed, r), start, res, from, save)
 		if err != nil {
 			return nil, err
 		}
@@ -163,6 +175,9 @@ type fitState struct {
 	// fixedCols holds the columns (Settings.FixedColumns): only the rows
 	// are updated.
 	fixedCols bool
+	// variant names the algorithm and its own settings for checkpoints
+	// ("" for CAVI).
+	variant string
 }
 
 func newFit(x *model.Counts, s Settings) *fitState {

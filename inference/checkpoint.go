@@ -21,6 +21,13 @@ type caviState struct {
 	Stopper       fitting.StopperState
 	Best          *snapshot
 	Trace         []Iteration
+	// SVI's position: the epoch, the next row of its order, the order
+	// and the shuffling source's state (Iter counts batches, Checked
+	// checks).
+	Epoch, Next int
+	Shuffled    bool
+	Order       []int
+	RNG         []byte
 	// The restarts finished before, and the one chosen among them.
 	Done   []Restart
 	Chosen *snapshot
@@ -35,8 +42,8 @@ type caviState struct {
 // everything that changes the fit but MaxIter, Workers and Recorder.
 func (f *fitState) fingerprint() string {
 	s, x := f.s, f.x
-	fp := fmt.Sprintf("%d×%d nnz %d total %v K %d hyper %+v seed %d restarts %d criterion %v check %d patience %d tol %v min %d init %+v",
-		x.Rows(), x.Cols(), x.NNZ(), x.Total(), s.K, s.Hyper, s.Seed, s.Restarts, s.Criterion, s.CheckEvery, s.Patience, s.Tol, s.MinIter, s.Init)
+	fp := fmt.Sprintf("%s %d×%d nnz %d total %v K %d hyper %+v seed %d restarts %d criterion %v check %d patience %d tol %v min %d init %+v",
+		f.variant, x.Rows(), x.Cols(), x.NNZ(), x.Total(), s.K, s.Hyper, s.Seed, s.Restarts, s.Criterion, s.CheckEvery, s.Patience, s.Tol, s.MinIter, s.Init)
 	if s.Validation != nil {
 		fp += fmt.Sprintf(" validation %d+%d", s.Validation.X.NNZ(), len(s.Validation.Zeros))
 	}
@@ -59,6 +66,9 @@ func (f *fitState) loadCheckpoint(cp *Checkpoint) (*caviState, error) {
 	n, p, k := f.x.Rows(), f.x.Cols(), f.s.K
 	if len(st.Params.RowShape) != n*k || len(st.Params.ColShape) != p*k || len(st.Params.RowRate) != n*k || len(st.Params.ColRate) != p*k {
 		return nil, fmt.Errorf("inference: the checkpoint in %s has parameters of the wrong size", cp.Dir)
+	}
+	if st.Order != nil && len(st.Order) != n {
+		return nil, fmt.Errorf("inference: the checkpoint in %s has an order of %d rows for %d", cp.Dir, len(st.Order), n)
 	}
 	return &st, nil
 }

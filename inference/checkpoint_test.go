@@ -73,3 +73,46 @@ func TestCheckpointResume(t *testing.T) {
 	fresh.Checkpoint = &Checkpoint{Dir: t.TempDir(), Resume: true}
 	sameFit(t, "no checkpoint", whole, fit(t, train, fresh))
 }
+
+// TestSVICheckpointResume: SVI stopped by MaxIter or cancelled, then
+// resumed, gives the uninterrupted fit's result.
+func TestSVICheckpointResume(t *testing.T) {
+	train, valid := validationSplit(t)
+	st := &Stochastic{BatchRows: 700, CheckBatches: 3}
+	base := Settings{K: 3, Validation: valid, Seed: 5, MaxIter: 6, Tol: -1, Workers: 2, Init: Init{Method: InitJitter}}
+	svi := func(ctx context.Context, s Settings) *Result {
+		t.Helper()
+		res, err := SVI(ctx, train, &s, st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	whole := svi(context.Background(), base)
+	dir := t.TempDir()
+	s := base
+	s.MaxIter, s.Checkpoint = 2, &Checkpoint{Dir: dir, Every: 4}
+	svi(context.Background(), s)
+	s.MaxIter, s.Checkpoint = 6, &Checkpoint{Dir: dir, Every: 4, Resume: true}
+	sameFit(t, "SVI stopped by MaxIter", whole, svi(context.Background(), s))
+
+	dir = t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	c := base
+	c.Checkpoint = &Checkpoint{Dir: dir, Every: 5}
+	c.Recorder = func(it Iteration) {
+		if it.Iter == 4 {
+			cancel()
+		}
+	}
+	svi(ctx, c)
+	cancel()
+	c.Recorder, c.Checkpoint = nil, &Checkpoint{Dir: dir, Every: 5, Resume: true}
+	sameFit(t, "SVI cancelled", whole, svi(context.Background(), c))
+	// A CAVI fit does not resume from an SVI checkpoint.
+	cv := base
+	cv.Checkpoint = &Checkpoint{Dir: dir, Resume: true}
+	if _, err := CAVI(context.Background(), train, &cv); err == nil {
+		t.Fatal("CAVI resumed an SVI checkpoint")
+	}
+}

@@ -118,88 +118,137 @@ func SVI(ctx context.Context, x *model.Counts, settings *Settings, st *Stochasti
 	case sv.LocalIter < 0 || sv.LocalTol < 0 || sv.CheckBatches < 0:
 		return nil, fmt.Errorf("inference: SVI LocalIter, LocalTol and CheckBatches must not be negative")
 	}
-	start := time.Now()
 	f := newFit(x, d)
-	res := &Result{Criterion: d.Criterion, Best: math.Inf(-1), algorithm: "svi"}
-	var chosen *snapshot
-	for r := 0; r < d.Restarts; r++ {
-		run, err := f.runSVI(ctx, sv, r, RestartSeed(d.Seed, r), start, res)
-		if err != nil {
-			return nil, err
-		}
-		res.Restarts = append(res.Restarts, run)
-		if chosen == nil || run.Best > res.Best {
-			chosen, f.best = f.best, chosen
-			res.Restart, res.Best, res.Status = r, run.Best, run.Status
-			res.Iterations, res.BestIter, res.ELBO = run.Iterations, run.BestIter, run.ELBO
-		}
-		if run.Status == Cancelled {
-			break
-		}
+	f.variant = fmt.Sprintf("svi %+v", sv)
+	run := func(ctx context.Context, restart int, seed uint64, fitStart time.Time, res *Result, resume *caviState, save func(*caviState) error) (Restart, error) {
+		return f.runSVI(ctx, sv, restart, seed, fitStart, res, resume, save)
 	}
-	res.Posterior = chosen.posterior(f.rows, f.cols, d.Hyper)
-	res.Elapsed = time.Since(start)
-	return res, nil
+	return f.restarts(ctx, "svi", run)
 }
 
 // runSVI runs one restart of SVI; see SVI.
-func (f *fitState) runSVI(ctx context.Context, sv Stochastic, restart int, seed uint64, fitStart time.Time, res *Result) (Restart, error) {
+func (f *fitState) runSVI(ctx context.Context, sv Stochastic, restart int, seed uint64, fitStart time.Time, res *Result, resume *caviState, save func(*caviState) error) (Restart, error) {
 	s := f.s
 	runStart := time.Now()
 	out := Restart{Seed: seed, Status: MaxIterations}
-	if err := f.start(ctx, seed); err != nil {
+	n, k := f.x.Rows(), s.K
+	stop := fitting.Stopper{Tol: s.Tol, Patience: s.Patience, MinIter: s.MinIter}
+	src := rand.NewPCG(seed, 3)
+	shuffle := rand.New(src)
+	order := make([]int, n)
+	for u := range order {
+		order[u] = u
+	}
+	// The position: the epoch, the next row of its order, batches run,
+	// checks made.
+	epoch, next, batch, checks := 1, 0, 0, 0
+	shuffled := false // the current epoch's order is drawn
+	if resume != nil {
+		p := resume.Params
+		copy(f.rows.shape, p.RowShape)
+		copy(f.rows.rate, p.RowRate)
+		copy(f.rows.actRate, p.RowAct)
+		copy(f.cols.shape, p.ColShape)
+		copy(f.cols.rate, p.ColRate)
+		copy(f.cols.actRate, p.ColAct)
+		stop.Restore(resume.Stopper)
+		f.best = nil
+		if b := resume.Best; b != nil {
+			f.best = (&snapshot{}).takeFrom(b)
+		}
+		epoch, next, batch, checks, shuffled = resume.Epoch, resume.Next, resume.Iter, resume.Checked, resume.Shuffled
+		copy(order, resume.Order)
+		if err := src.UnmarshalBinary(resume.RNG); err != nil {
+			return out, fmt.Errorf("inference: checkpoint: %w", err)
+		}
+	} else if err := f.start(ctx, seed); err != nil {
 		return out, err
 	}
 	w := s.Workers
 	f.rows.sweep(w, nil, nil, f.cols.mean, false)
 	_, sumBeta := f.cols.sweep(w, nil, nil, f.rows.mean, true)
-	n, k := f.x.Rows(), s.K
-	order := make([]int, n)
-	for u := range order {
-		order[u] = u
-	}
-	shuffle := rand.New(rand.NewPCG(seed, 3))
-	stop := fitting.Stopper{Tol: s.Tol, Patience: s.Patience, MinIter: s.MinIter}
-	batch, checks := 0, 0
-	done := false
 	elbo := math.NaN()
-	for epoch := 1; epoch <= s.MaxIter && !done; epoch++ {
-		shuffle.Shuffle(n, func(a, b int) { order[a], order[b] = order[b], order[a] })
-		for lo := 0; lo < n && !done; lo += sv.BatchRows {
+	every := 0
+	if s.Checkpoint != nil {
+		every = s.Checkpoint.Interval()
+	}
+	// capture writes the fit as it stands after batch; pending is a check
+	// not yet in the trace, left out as a longer fit would have it.
+	capture := func() error {
+		if s.Checkpoint == nil {
+			return nil
+		}
+		rng, err := src.MarshalBinary()
+		if err != nil {
+			return fmt.Errorf("inference: checkpoint: %w", err)
+		}
+		st := &caviState{Restart: restart, Iter: batch, Checked: checks, Stopper: stop.State(), Best: f.best, Trace: res.Trace,
+			Epoch: epoch, Next: next, Shuffled: shuffled, Order: order, RNG: rng}
+		st.Params.take(f.rows, f.cols, batch, elbo)
+		return save(st)
+	}
+	done := false
+	for epoch <= s.MaxIter && !done {
+		if !shuffled {
+			shuffle.Shuffle(n, func(a, b int) { order[a], order[b] = order[b], order[a] })
+			shuffled = true
+		}
+		for next < n && !done {
 			if ctx.Err() != nil {
 				out.Status = Cancelled
+				if err := capture(); err != nil {
+					return out, err
+				}
 				done = true
 				break
 			}
-			rows := order[lo:min(lo+sv.BatchRows, n)]
+			rows := order[next:min(next+sv.BatchRows, n)]
+			next += len(rows)
 			batch++
 			rho := math.Pow(sv.Delay+float64(batch), -sv.Forget)
 			if err := f.sviBatch(rows, sumBeta, rho, float64(n)/float64(len(rows)), sv); err != nil {
 				return out, err
 			}
 			_, sumBeta = f.cols.sweep(w, nil, nil, f.rows.mean, true)
-			last := epoch == s.MaxIter && lo+sv.BatchRows >= n
-			if batch%sv.CheckBatches != 0 && !last {
-				continue
+			regular, last := batch%sv.CheckBatches == 0, epoch == s.MaxIter && next >= n
+			if last && !regular {
+				// The check forced by the last batch is not one a longer
+				// fit makes: the checkpoint is taken before it.
+				if err := capture(); err != nil {
+					return out, err
+				}
 			}
-			checks++
-			sumTheta := columnSums(f.rows.mean, k)
-			it := Iteration{Restart: restart, Iter: checks, ELBO: elbo, ValidLogLik: math.NaN(), ValidLogLikNonzero: math.NaN()}
-			v := f.criterion(elbo, sumTheta, sumBeta, &it)
-			it.Criterion = v
-			best, stopNow := stop.Check(checks, v)
-			if best {
-				f.best = f.best.take(f.rows, f.cols, batch, elbo)
+			if regular || last {
+				checks++
+				sumTheta := columnSums(f.rows.mean, k)
+				it := Iteration{Restart: restart, Iter: checks, ELBO: elbo, ValidLogLik: math.NaN(), ValidLogLikNonzero: math.NaN()}
+				v := f.criterion(elbo, sumTheta, sumBeta, &it)
+				it.Criterion = v
+				best, stopNow := stop.Check(checks, v)
+				if best {
+					f.best = f.best.take(f.rows, f.cols, batch, elbo)
+				}
+				it.Elapsed = time.Since(fitStart)
+				res.Trace = append(res.Trace, it)
+				if s.Recorder != nil {
+					s.Recorder(it)
+				}
+				if stopNow {
+					// No checkpoint: resumed from the previous one, the
+					// fit comes to this same stop.
+					out.Status = Converged
+					done = true
+					break
+				}
 			}
-			it.Elapsed = time.Since(fitStart)
-			res.Trace = append(res.Trace, it)
-			if s.Recorder != nil {
-				s.Recorder(it)
+			if every > 0 && batch%every == 0 && !(last && !regular) {
+				if err := capture(); err != nil {
+					return out, err
+				}
 			}
-			if stopNow {
-				out.Status = Converged
-				done = true
-			}
+		}
+		if next >= n {
+			epoch, next, shuffled = epoch+1, 0, false
 		}
 	}
 	out.Iterations = batch

@@ -256,8 +256,6 @@ func (o *fitOptions) validate(pos []string) error {
 		return usagef("-batch-rows, -svi-delay, -svi-forget and -check-batches need -svi")
 	case (o.checkpointEvery != 0 || o.resume) && o.checkpoint == "":
 		return usagef("-checkpoint-every and -resume need -checkpoint DIR")
-	case o.checkpoint != "" && o.svi:
-		return usagef("-checkpoint does not apply to -svi yet")
 	case o.checkpointEvery < 0:
 		return usagef("-checkpoint-every %d: want 0 (default) or more", o.checkpointEvery)
 	case o.svi && o.mask:
