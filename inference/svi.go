@@ -320,7 +320,7 @@ func (f *fitState) sviBatch(rows []int, sumBeta []float64, rho, scale float64, s
 		}
 	}
 	// The batch's Σ_u x_ui φ_uik, from the converged local parameters.
-	phiCol := make([]float64, f.cols.m*k)
+	phiCol := f.phiCol // CAVI's buffer, unused by SVI otherwise: no p × K allocation per batch
 	kn.ColSide(w, local.fac, f.cols.fac, logs, phiCol)
 	thetaB := columnSums(local.mean, k)
 	cols := f.cols
