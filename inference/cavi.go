@@ -225,19 +225,8 @@ func (f *fitState) run(ctx context.Context, restart int, seed uint64, fitStart t
 	checked := -1 // the last sweep checked
 	t := 0
 	if resume != nil {
-		p := resume.Params
-		copy(f.rows.shape, p.RowShape)
-		copy(f.rows.rate, p.RowRate)
-		copy(f.rows.actRate, p.RowAct)
-		copy(f.cols.shape, p.ColShape)
-		copy(f.cols.rate, p.ColRate)
-		copy(f.cols.actRate, p.ColAct)
-		stop.Restore(resume.Stopper)
+		f.resumeFrom(resume, &stop)
 		checked, t = resume.Checked, resume.Iter
-		f.best = nil
-		if b := resume.Best; b != nil {
-			f.best = (&snapshot{}).takeFrom(b)
-		}
 	} else if err := f.start(ctx, seed); err != nil {
 		return out, err
 	}
@@ -410,6 +399,27 @@ func (s *snapshot) take(rows, cols *side, iter int, elbo float64) *snapshot {
 	cp(&s.ColAct, cols.actRate)
 	s.Iter, s.ELBO = iter, elbo
 	return s
+}
+
+// apply sets the sides' parameters to the snapshot's.
+func (s *snapshot) apply(rows, cols *side) {
+	copy(rows.shape, s.RowShape)
+	copy(rows.rate, s.RowRate)
+	copy(rows.actRate, s.RowAct)
+	copy(cols.shape, s.ColShape)
+	copy(cols.rate, s.ColRate)
+	copy(cols.actRate, s.ColAct)
+}
+
+// resumeFrom sets the parameters, the stopping rule and the best check
+// to a checkpoint's.
+func (f *fitState) resumeFrom(st *caviState, stop *fitting.Stopper) {
+	st.Params.apply(f.rows, f.cols)
+	stop.Restore(st.Stopper)
+	f.best = nil
+	if b := st.Best; b != nil {
+		f.best = (&snapshot{}).takeFrom(b)
+	}
 }
 
 // takeFrom copies another snapshot into s and returns it.

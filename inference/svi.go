@@ -144,18 +144,7 @@ func (f *fitState) runSVI(ctx context.Context, sv Stochastic, restart int, seed 
 	epoch, next, batch, checks := 1, 0, 0, 0
 	shuffled := false // the current epoch's order is drawn
 	if resume != nil {
-		p := resume.Params
-		copy(f.rows.shape, p.RowShape)
-		copy(f.rows.rate, p.RowRate)
-		copy(f.rows.actRate, p.RowAct)
-		copy(f.cols.shape, p.ColShape)
-		copy(f.cols.rate, p.ColRate)
-		copy(f.cols.actRate, p.ColAct)
-		stop.Restore(resume.Stopper)
-		f.best = nil
-		if b := resume.Best; b != nil {
-			f.best = (&snapshot{}).takeFrom(b)
-		}
+		f.resumeFrom(resume, &stop)
 		epoch, next, batch, checks, shuffled = resume.Epoch, resume.Next, resume.Iter, resume.Checked, resume.Shuffled
 		copy(order, resume.Order)
 		if err := src.UnmarshalBinary(resume.RNG); err != nil {
@@ -260,13 +249,7 @@ func (f *fitState) runSVI(ctx context.Context, sv Stochastic, restart int, seed 
 	// The ELBO of the kept parameters, from one full evaluation: the
 	// number CAVI would record for them.
 	rows, cols := f.rows, f.cols
-	restore := f.best
-	copy(rows.shape, restore.RowShape)
-	copy(rows.rate, restore.RowRate)
-	copy(rows.actRate, restore.RowAct)
-	copy(cols.shape, restore.ColShape)
-	copy(cols.rate, restore.ColRate)
-	copy(cols.actRate, restore.ColAct)
+	f.best.apply(rows, cols)
 	rowELBO, sumTheta := rows.sweep(w, nil, nil, cols.mean, false)
 	colELBO, sumBeta := cols.sweep(w, nil, nil, rows.mean, true)
 	out.ELBO = f.evaluate(rowELBO, colELBO, sumTheta, sumBeta)
