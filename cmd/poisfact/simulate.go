@@ -17,7 +17,8 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	scale := fs.Float64("scale", 1, "global factor on every rate, to set the density")
 	aPrime := fs.Float64("a-prime", 2, "shape a' of the row activities (the paper's 0.3 gives rates beyond any count type)")
 	cPrime := fs.Float64("c-prime", 2, "shape c' of the column popularities")
-	out := fs.String("out", "", "file to write: .mtx (Matrix Market) or .tsv/.csv (triplets), optionally .gz (required)")
+	total := fs.Int64("total", 0, "draw by the sparse sampler with this expected total count (cost O(total + (n+p)K), for Netflix-sized matrices); -scale is then ignored")
+	out := fs.String("out", "", "file to write: .mtx (Matrix Market) or .tsv/.csv (triplets), optionally .gz, or .pfb (binary) (required)")
 	if _, status, ok := parseFlags(fs, args); !ok {
 		return status
 	}
@@ -30,14 +31,24 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "simulate", usagef("-k %d: want K ≥ 1", *k))
 	case !(*scale > 0):
 		return fail(stderr, "simulate", usagef("-scale %v: want a positive number", *scale))
-	case float64(*n)*float64(*p)*float64(*k) > 2e10:
-		return fail(stderr, "simulate", usagef("%d × %d × %d is too large: the sampler costs n·p·K", *n, *p, *k))
+	case *total < 0:
+		return fail(stderr, "simulate", usagef("-total %d: want 0 (the dense sampler) or more", *total))
+	case *total == 0 && float64(*n)*float64(*p)*float64(*k) > 2e10:
+		return fail(stderr, "simulate", usagef("%d × %d × %d is too large for the dense sampler (n·p·K): give -total N for the sparse one", *n, *p, *k))
 	}
 	h := model.HPF{APrime: *aPrime, CPrime: *cPrime}
 	if err := h.Validate(); err != nil {
 		return fail(stderr, "simulate", usageError{err})
 	}
-	_, x, err := model.Sample(*n, *p, *k, h, *scale, *seed)
+	sample := func() (*model.Counts, error) {
+		if *total > 0 {
+			_, x, err := model.SampleSparse(*n, *p, *k, h, 0, *total, *seed)
+			return x, err
+		}
+		_, x, err := model.Sample(*n, *p, *k, h, *scale, *seed)
+		return x, err
+	}
+	x, err := sample()
 	if err != nil {
 		return fail(stderr, "simulate", usageError{err})
 	}
