@@ -64,14 +64,21 @@ func SampleSparse(n, p, k int, h HPF, scale float64, totalNNZ int64, seed uint64
 	}
 	src := rand.New(rand.NewPCG(seed, 3))
 	pois := distuv.Poisson{Src: rand.NewPCG(seed, 4)}
-	// cells holds each unit as row<<32 | column.
-	var cells []uint64
-	for j := 0; j < k; j++ {
-		pois.Lambda = scale * rowTotals[j] * colTotals[j]
-		if pois.Lambda == 0 {
+	// The factors' totals first, so that cells (each unit as
+	// row<<32 | column) is allocated once, at its size.
+	counts := make([]int, k)
+	units := 0
+	for j := range counts {
+		if pois.Lambda = scale * rowTotals[j] * colTotals[j]; pois.Lambda > 0 {
+			counts[j] = int(pois.Rand())
+			units += counts[j]
+		}
+	}
+	cells := make([]uint64, 0, units)
+	for j, count := range counts {
+		if count == 0 {
 			continue
 		}
-		count := int(pois.Rand())
 		rows := newAlias(t.Theta.RawMatrix().Data, j, k)
 		cols := newAlias(t.Beta.RawMatrix().Data, j, k)
 		for c := 0; c < count; c++ {
@@ -79,8 +86,13 @@ func SampleSparse(n, p, k int, h HPF, scale float64, totalNNZ int64, seed uint64
 		}
 	}
 	slices.Sort(cells)
-	var ri, ci []int32
-	var vals []float64
+	distinct := 0
+	for e := range cells {
+		if e == 0 || cells[e] != cells[e-1] {
+			distinct++
+		}
+	}
+	ri, ci, vals := make([]int32, 0, distinct), make([]int32, 0, distinct), make([]float64, 0, distinct)
 	for e := 0; e < len(cells); {
 		f := e
 		for f < len(cells) && cells[f] == cells[e] {
