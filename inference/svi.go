@@ -23,8 +23,11 @@ type Stochastic struct {
 	// (from 1). Zero means t0 = 1 and κ = 0.7; κ must be in (0.5, 1].
 	Delay, Forget float64
 	// LocalIter bounds the local steps (φ, γ, κ of the batch's rows with
-	// the columns fixed) and LocalTol is the relative change of the
-	// rows' E[θ] that ends them. Zero means 100 and 1e-4.
+	// the columns fixed, warm-started from the rows' last visit) and
+	// LocalTol is the relative change of the rows' E[θ] that ends them.
+	// Zero means 10 and 1e-4: on the simulated matrix of the tests, 100,
+	// 20 and 5 local steps ended within 0.05% of each other in held-out
+	// log-likelihood, in 21.9 s, 5.2 s and 1.7 s.
 	LocalIter int
 	LocalTol  float64
 	// CheckBatches is how many batches run between checks of the
@@ -99,7 +102,7 @@ func SVI(ctx context.Context, x *model.Counts, settings *Settings, st *Stochasti
 		sv.Forget = 0.7
 	}
 	if sv.LocalIter == 0 {
-		sv.LocalIter = 100
+		sv.LocalIter = 10
 	}
 	if sv.LocalTol == 0 {
 		sv.LocalTol = 1e-4
