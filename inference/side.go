@@ -7,6 +7,7 @@ import (
 
 	"github.com/poisfact/poisfact/internal/parallel"
 	"github.com/poisfact/poisfact/internal/special"
+	"github.com/poisfact/poisfact/model"
 )
 
 // side holds one side of the model, rows (θ, ξ) or columns (β, η), in the
@@ -140,4 +141,40 @@ func (s *side) sweep(workers int, phi, otherSum, otherMean []float64, addMasked 
 		acc[k] += local
 	})
 	return v[k], v[:k]
+}
+
+// refreshMeans recomputes E θ for every row from the shapes and rates,
+// without the digammas, and returns the column sums Σ_u E θ_uk, in
+// parallel over the fixed chunks (SVI's step between batches).
+func (s *side) refreshMeans(workers int) []float64 {
+	k := s.k
+	return s.chunks.SumVec(workers, k, func(_, lo, hi int, acc []float64) {
+		for e := lo * k; e < hi*k; e++ {
+			s.mean[e] = s.shape[e] / s.rate[e]
+			acc[e%k] += s.mean[e]
+		}
+	})
+}
+
+// refreshLogs recomputes E log θ, its row maximum and exp(E log θ − max)
+// for the rows (columns of the side) that hold non-zeros of x, the only
+// ones a pass over x reads.
+func (s *side) refreshLogs(x *model.Counts) {
+	k := s.k
+	for i := 0; i < x.Cols(); i++ {
+		if x.ColNNZ(i) == 0 {
+			continue
+		}
+		shape, rate := s.shape[i*k:(i+1)*k], s.rate[i*k:(i+1)*k]
+		logF, fac := s.logF[i*k:(i+1)*k], s.fac[i*k:(i+1)*k]
+		mx := math.Inf(-1)
+		for j := range shape {
+			logF[j] = special.Digamma(shape[j]) - math.Log(rate[j])
+			mx = max(mx, logF[j])
+		}
+		s.shift[i] = mx
+		for j := range fac {
+			fac[j] = math.Exp(logF[j] - mx)
+		}
+	}
 }

@@ -201,7 +201,10 @@ func (f *fitState) runSVI(ctx context.Context, sv Stochastic, restart int, seed 
 			if err := f.sviBatch(rows, sumBeta, rho, float64(n)/float64(len(rows)), sv); err != nil {
 				return out, err
 			}
-			_, sumBeta = f.cols.sweep(w, nil, nil, f.rows.mean, true)
+			// Only the means (and their sums) of every column are needed
+			// now; the next batch refreshes the digammas of its own
+			// columns (sviBatch), not all p × K of them.
+			sumBeta = f.cols.refreshMeans(w)
 			regular, last := batch%sv.CheckBatches == 0, epoch == s.MaxIter && next >= n
 			if last && !regular {
 				// The check forced by the last batch is not one a longer
@@ -271,6 +274,7 @@ func (f *fitState) sviBatch(rows []int, sumBeta []float64, rho, scale float64, s
 	if err != nil {
 		return err
 	}
+	f.cols.refreshLogs(xb)
 	kn := sparse.New(xb, k)
 	h := s.Hyper
 	local := newSide(len(rows), k, h.A, h.APrime, h.BPrime, h.NonHierarchical, kn.RowChunks())
