@@ -8,7 +8,7 @@
 #
 # Usage: evaluation/bench/scale.sh [DIR]     (default DIR /tmp/poisfact-scale)
 # Env:   SWEEPS (default 3), WORKERS (default 2), SVI=1 to run an epoch of
-#        SVI too (about 35 CAVI sweeps' time today), TOTAL (the expected
+#        SVI too (about 18 CAVI sweeps' time today), TOTAL (the expected
 #        total count, default 130000000, about 100 M non-zeros).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
