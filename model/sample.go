@@ -56,30 +56,17 @@ var _ Rates = (*Truth)(nil)
 // reach 1e13–1e25; a rate above 2⁵⁰ is an error, not a wrapped count, so
 // simulations use a' = c' = 2.
 func Sample(n, p, k int, h HPF, scale float64, seed uint64) (*Truth, *Counts, error) {
-	if err := checkShape(n, p); err != nil {
-		return nil, nil, err
-	}
-	if k <= 0 {
-		return nil, nil, fmt.Errorf("model: K = %d: want K ≥ 1", k)
-	}
-	if err := h.Validate(); err != nil {
-		return nil, nil, err
-	}
 	if scale == 0 {
 		scale = 1
 	}
 	if !(scale > 0) {
 		return nil, nil, fmt.Errorf("model: rate scale %v: want a positive number", scale)
 	}
-	h = h.WithDefaults()
-	t := &Truth{Scale: scale}
-	var err error
-	if t.Xi, t.Theta, err = sampleSide(n, k, h.A, h.APrime, h.BPrime, h.NonHierarchical, rand.NewPCG(seed, 1)); err != nil {
-		return nil, nil, fmt.Errorf("model: row activity: %w (a' = %g)", err, h.APrime)
+	t, err := drawParameters(n, p, k, h, seed)
+	if err != nil {
+		return nil, nil, err
 	}
-	if t.Eta, t.Beta, err = sampleSide(p, k, h.C, h.CPrime, h.DPrime, h.NonHierarchical, rand.NewPCG(seed, 2)); err != nil {
-		return nil, nil, fmt.Errorf("model: column popularity: %w (c' = %g)", err, h.CPrime)
-	}
+	t.Scale = scale
 	pois := distuv.Poisson{Src: rand.NewPCG(seed, 3)}
 	var rows, cols []int
 	var vals []float64
@@ -105,6 +92,30 @@ func Sample(n, p, k int, h HPF, scale float64, seed uint64) (*Truth, *Counts, er
 		return nil, nil, err
 	}
 	return t, x, nil
+}
+
+// drawParameters checks the shape, K and the hyperparameters and draws
+// ξ, θ (PCG stream 1 of seed) and η, β (stream 2), for both samplers.
+func drawParameters(n, p, k int, h HPF, seed uint64) (*Truth, error) {
+	if err := checkShape(n, p); err != nil {
+		return nil, err
+	}
+	if k <= 0 {
+		return nil, fmt.Errorf("model: K = %d: want K ≥ 1", k)
+	}
+	if err := h.Validate(); err != nil {
+		return nil, err
+	}
+	h = h.WithDefaults()
+	t := &Truth{}
+	var err error
+	if t.Xi, t.Theta, err = sampleSide(n, k, h.A, h.APrime, h.BPrime, h.NonHierarchical, rand.NewPCG(seed, 1)); err != nil {
+		return nil, fmt.Errorf("model: row activity: %w (a' = %g)", err, h.APrime)
+	}
+	if t.Eta, t.Beta, err = sampleSide(p, k, h.C, h.CPrime, h.DPrime, h.NonHierarchical, rand.NewPCG(seed, 2)); err != nil {
+		return nil, fmt.Errorf("model: column popularity: %w (c' = %g)", err, h.CPrime)
+	}
+	return t, nil
 }
 
 // sampleSide draws activities act_u ~ Gamma(a', a'/b') (or b' fixed) and

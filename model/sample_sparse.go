@@ -23,29 +23,15 @@ import (
 // the same cell); scale is then ignored. Memory is 8 bytes per unit drawn
 // plus the Counts.
 func SampleSparse(n, p, k int, h HPF, scale float64, totalNNZ int64, seed uint64) (*Truth, *Counts, error) {
-	if err := checkShape(n, p); err != nil {
-		return nil, nil, err
-	}
-	if k <= 0 {
-		return nil, nil, fmt.Errorf("model: K = %d: want K ≥ 1", k)
-	}
-	if err := h.Validate(); err != nil {
-		return nil, nil, err
-	}
 	if scale == 0 {
 		scale = 1
 	}
 	if !(scale > 0) || totalNNZ < 0 || totalNNZ > maxNNZ {
 		return nil, nil, fmt.Errorf("model: rate scale %v, total %d: want a positive scale and a total in [0, %d]", scale, totalNNZ, int64(maxNNZ))
 	}
-	h = h.WithDefaults()
-	t := &Truth{}
-	var err error
-	if t.Xi, t.Theta, err = sampleSide(n, k, h.A, h.APrime, h.BPrime, h.NonHierarchical, rand.NewPCG(seed, 1)); err != nil {
-		return nil, nil, fmt.Errorf("model: row activity: %w (a' = %g)", err, h.APrime)
-	}
-	if t.Eta, t.Beta, err = sampleSide(p, k, h.C, h.CPrime, h.DPrime, h.NonHierarchical, rand.NewPCG(seed, 2)); err != nil {
-		return nil, nil, fmt.Errorf("model: column popularity: %w (c' = %g)", err, h.CPrime)
+	t, err := drawParameters(n, p, k, h, seed)
+	if err != nil {
+		return nil, nil, err
 	}
 	rowTotals, colTotals := make([]float64, k), make([]float64, k)
 	for j := 0; j < k; j++ {
