@@ -31,30 +31,14 @@ func BenchmarkCAVI(b *testing.B) {
 						path = testutil.SharedMatrix(b, in.name)
 					}
 					x := fixtures.Load(b, path)
-					const sweeps = 6
-					var steady, setup time.Duration
-					runs := 0
-					for b.Loop() {
-						var first, last time.Duration
-						res, err := CAVI(context.Background(), x, &Settings{K: k, MaxIter: sweeps, Tol: -1, Workers: w,
-							Recorder: func(it Iteration) {
-								if it.Iter == 1 {
-									first = it.Elapsed
-								}
-								last = it.Elapsed
-							}})
+					testutil.SteadyState(b, "sweep", x.NNZ(), k, func(mark func(int, time.Duration)) {
+						res, err := CAVI(context.Background(), x, &Settings{K: k, MaxIter: 6, Tol: -1, Workers: w,
+							Recorder: func(it Iteration) { mark(it.Iter, it.Elapsed) }})
 						if err != nil {
 							b.Fatal(err)
 						}
 						benchResult = res
-						steady += last - first
-						setup += first
-						runs++
-					}
-					perSweep := float64(steady.Nanoseconds()) / float64(runs*(sweeps-1))
-					b.ReportMetric(perSweep/1e9, "s/sweep")
-					b.ReportMetric(float64(setup.Nanoseconds())/float64(runs)/1e9, "s/setup")
-					b.ReportMetric(perSweep/float64(x.NNZ())/float64(k), "ns/nnz/factor")
+					})
 				})
 			}
 		}

@@ -26,30 +26,15 @@ func BenchmarkFit(b *testing.B) {
 						path = testutil.SharedMatrix(b, name)
 					}
 					x := fixtures.Load(b, path)
-					const iters, k = 6, 50
-					var steady, setup time.Duration
-					runs := 0
-					for b.Loop() {
-						var first, last time.Duration
-						res, err := Fit(context.Background(), x, &Settings{K: k, Method: m, MaxIter: iters, Tol: -1, Workers: w,
-							Recorder: func(it Iteration) {
-								if it.Iter == 1 {
-									first = it.Elapsed
-								}
-								last = it.Elapsed
-							}})
+					const k = 50
+					testutil.SteadyState(b, "iter", x.NNZ(), k, func(mark func(int, time.Duration)) {
+						res, err := Fit(context.Background(), x, &Settings{K: k, Method: m, MaxIter: 6, Tol: -1, Workers: w,
+							Recorder: func(it Iteration) { mark(it.Iter, it.Elapsed) }})
 						if err != nil {
 							b.Fatal(err)
 						}
 						benchResult = res
-						steady += last - first
-						setup += first
-						runs++
-					}
-					per := float64(steady.Nanoseconds()) / float64(runs*(iters-1))
-					b.ReportMetric(per/1e9, "s/iter")
-					b.ReportMetric(float64(setup.Nanoseconds())/float64(runs)/1e9, "s/setup")
-					b.ReportMetric(per/float64(x.NNZ())/k, "ns/nnz/factor")
+					})
 				})
 			}
 		}
