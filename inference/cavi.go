@@ -237,10 +237,6 @@ func (f *fitState) run(ctx context.Context, restart int, seed uint64, fitStart t
 
 	// capture writes the fit as it stands after sweep t, with pending, a
 	// sweep not yet in the trace, as it would stand in a longer fit.
-	every := 0
-	if s.Checkpoint != nil {
-		every = s.Checkpoint.Interval()
-	}
 	capture := func(t int, pending *Iteration) error {
 		if s.Checkpoint == nil {
 			return nil
@@ -281,9 +277,8 @@ func (f *fitState) run(ctx context.Context, restart int, seed uint64, fitStart t
 		}
 		it := Iteration{Restart: restart, Iter: t, ELBO: elbo, ValidLogLik: math.NaN(), ValidLogLikNonzero: math.NaN(), Criterion: math.NaN()}
 		regular, last := t%s.CheckEvery == 0, t == s.MaxIter
-		if last && !regular {
-			// The check forced by the last sweep is not one a longer fit
-			// makes: the checkpoint is taken before it.
+		before, after := s.Checkpoint.When(t, regular, last)
+		if before {
 			it.Elapsed = time.Since(fitStart)
 			if err := capture(t, &it); err != nil {
 				return out, err
@@ -299,12 +294,10 @@ func (f *fitState) run(ctx context.Context, restart int, seed uint64, fitStart t
 			s.Recorder(it)
 		}
 		if done {
-			// No checkpoint here: resumed from the previous one, the fit
-			// comes to this same stop.
 			out.Status = Converged
 			break
 		}
-		if s.Checkpoint != nil && (regular && (t%every == 0 || last) || !last && t%every == 0) {
+		if after {
 			if err := capture(t, nil); err != nil {
 				return out, err
 			}

@@ -205,13 +205,13 @@ func (s *Settings) withDefaults(x *model.Counts) (Settings, error) {
 		if m.Rows() != x.Rows() || m.Cols() != x.Cols() {
 			return d, fmt.Errorf("inference: mask is %d × %d, counts are %d × %d", m.Rows(), m.Cols(), x.Rows(), x.Cols())
 		}
-		for u := 0; u < m.Rows(); u++ {
-			cols, _ := m.Row(u)
-			for _, i := range cols {
-				if x.At(u, int(i)) != 0 {
-					return d, fmt.Errorf("inference: masked cell (%d, %d) holds a training count", u+1, i+1)
-				}
-			}
+		if u, i, ok := m.FirstShared(x); ok {
+			return d, fmt.Errorf("inference: masked cell (%d, %d) holds a training count", u+1, i+1)
+		}
+	}
+	if d.Checkpoint != nil {
+		if err := d.Checkpoint.Check(); err != nil {
+			return d, fmt.Errorf("inference: %w", err)
 		}
 	}
 	d.Hyper = d.Hyper.WithDefaults()

@@ -160,10 +160,6 @@ func (f *fitState) runSVI(ctx context.Context, sv Stochastic, restart int, seed 
 	f.rows.sweep(w, nil, nil, f.cols.mean, false)
 	_, sumBeta := f.cols.sweep(w, nil, nil, f.rows.mean, true)
 	elbo := math.NaN()
-	every := 0
-	if s.Checkpoint != nil {
-		every = s.Checkpoint.Interval()
-	}
 	// capture writes the fit as it stands after batch; pending is a check
 	// not yet in the trace, left out as a longer fit would have it.
 	capture := func() error {
@@ -206,9 +202,8 @@ func (f *fitState) runSVI(ctx context.Context, sv Stochastic, restart int, seed 
 			// columns (sviBatch), not all p × K of them.
 			sumBeta = f.cols.refreshMeans(w)
 			regular, last := batch%sv.CheckBatches == 0, epoch == s.MaxIter && next >= n
-			if last && !regular {
-				// The check forced by the last batch is not one a longer
-				// fit makes: the checkpoint is taken before it.
+			before, after := s.Checkpoint.When(batch, regular, last)
+			if before {
 				if err := capture(); err != nil {
 					return out, err
 				}
@@ -229,14 +224,12 @@ func (f *fitState) runSVI(ctx context.Context, sv Stochastic, restart int, seed 
 					s.Recorder(it)
 				}
 				if stopNow {
-					// No checkpoint: resumed from the previous one, the
-					// fit comes to this same stop.
 					out.Status = Converged
 					done = true
 					break
 				}
 			}
-			if every > 0 && batch%every == 0 && !(last && !regular) {
+			if after {
 				if err := capture(); err != nil {
 					return out, err
 				}

@@ -101,10 +101,6 @@ func Fit(ctx context.Context, x *model.Counts, settings *Settings) (*Result, err
 			Fingerprint: fingerprint(x, &set), Iter: t, W: s.w, H: s.h, Stopper: stop.State(), Trace: res.Trace,
 		})
 	}
-	every := 0
-	if set.Checkpoint != nil {
-		every = set.Checkpoint.Interval()
-	}
 	for t := first; t <= set.MaxIter; t++ {
 		if ctx.Err() != nil {
 			res.Status = Cancelled
@@ -132,28 +128,19 @@ func Fit(ctx context.Context, x *model.Counts, settings *Settings) (*Result, err
 			set.Recorder(it)
 		}
 		regular, last := t%set.CheckEvery == 0, t == set.MaxIter
-		if last && !regular {
-			// The check forced by the last iteration is not one a longer
-			// fit makes: the checkpoint is taken before it.
+		before, after := set.Checkpoint.When(t, regular, last)
+		if before {
 			if err := capture(t); err != nil {
 				return nil, err
 			}
 		}
-		if !regular && !last {
-			if every > 0 && t%every == 0 {
-				if err := capture(t); err != nil {
-					return nil, err
-				}
+		if regular || last {
+			if _, done := stop.Check(t, -obj); done {
+				res.Status = Converged
+				break
 			}
-			continue
 		}
-		if _, done := stop.Check(t, -obj); done {
-			// No checkpoint: resumed from the previous one, the fit
-			// comes to this same stop.
-			res.Status = Converged
-			break
-		}
-		if every > 0 && regular && (t%every == 0 || last) {
+		if after {
 			if err := capture(t); err != nil {
 				return nil, err
 			}

@@ -210,6 +210,11 @@ func (s *Settings) withDefaults(x *model.Counts) (Settings, error) {
 			return d, fmt.Errorf("mle: MAP prior rate b = %v: want 0 < b ≤ %g", p.Rate, MaxPrior)
 		}
 	}
+	if d.Checkpoint != nil {
+		if err := d.Checkpoint.Check(); err != nil {
+			return d, fmt.Errorf("mle: %w", err)
+		}
+	}
 	if d.Normalize == NormalizeDefault {
 		d.Normalize = NormalizeW
 		if d.MAP != nil {

@@ -247,3 +247,24 @@ func (c *Counts) SubRows(rows []int) (*Counts, error) {
 	sub.colLabels = c.colLabels
 	return sub, nil
 }
+
+// FirstShared returns the first cell, in row-major order, that holds a
+// count in both c and d (of one shape), merging their sorted rows in
+// O(nnz of both).
+func (c *Counts) FirstShared(d *Counts) (u, i int, ok bool) {
+	for u := 0; u < min(c.n, d.n); u++ {
+		ca, _ := c.Row(u)
+		cb, _ := d.Row(u)
+		for j, k := 0, 0; j < len(ca) && k < len(cb); {
+			switch {
+			case ca[j] == cb[k]:
+				return u, int(ca[j]), true
+			case ca[j] < cb[k]:
+				j++
+			default:
+				k++
+			}
+		}
+	}
+	return 0, 0, false
+}

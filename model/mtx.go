@@ -7,6 +7,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/poisfact/poisfact/internal/osutil"
 )
 
 // maxDim bounds the rows and columns a file may declare (indices are
@@ -221,20 +223,9 @@ const MaxSparseDims = 1 << 20
 func checkDeclaredShape(n, p int64, nnz int) error {
 	if limit := max(MaxSparseDims, 16*int64(nnz)); n+p > limit {
 		return fmt.Errorf("%w: %d × %d declared for %d non-zeros: its row and column arrays alone would take %s; at most max(%d, 16 × non-zeros) = %d rows plus columns are read (give the matrix its real shape)",
-			ErrShape, n, p, nnz, byteSize(32*(n+p)), MaxSparseDims, limit)
+			ErrShape, n, p, nnz, osutil.Bytes(float64(32*(n+p))), MaxSparseDims, limit)
 	}
 	return nil
-}
-
-// byteSize formats a number of bytes for a message.
-func byteSize(b int64) string {
-	switch {
-	case b >= 1<<30:
-		return fmt.Sprintf("%.1f GB", float64(b)/(1<<30))
-	case b >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(b)/(1<<20))
-	}
-	return fmt.Sprintf("%d bytes", b)
 }
 
 // WriteMatrixMarket writes c as "%%MatrixMarket matrix coordinate integer

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/poisfact/poisfact/internal/osutil"
 )
 
 // gzipMagic is the two-byte signature of a gzip stream (RFC 1952, 2.3.1).
@@ -128,62 +130,23 @@ func formatOf(path string) string {
 	return ""
 }
 
-// writeAtomic writes through fill into a temporary file next to path, then
-// renames it into place.
-func writeAtomic(path string, fill func(io.Writer) error, gz bool) (err error) {
-	f, err := createTemp(path)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
+// writeAtomic writes through fill, gzipped when gz, atomically
+// (osutil.WriteAtomic).
+func writeAtomic(path string, fill func(io.Writer) error, gz bool) error {
+	err := osutil.WriteAtomic(path, func(w io.Writer) error {
+		if !gz {
+			return fill(w)
 		}
-	}()
-	bw := bufio.NewWriterSize(f, 1<<20)
-	var w io.Writer = bw
-	var zw *gzip.Writer
-	if gz {
-		zw = gzip.NewWriter(bw)
-		w = zw
-	}
-	if err = fill(w); err != nil {
-		return err
-	}
-	if zw != nil {
-		if err = zw.Close(); err != nil {
-			return fmt.Errorf("model: %s: %w", path, err)
+		zw := gzip.NewWriter(w)
+		if err := fill(zw); err != nil {
+			return err
 		}
-	}
-	if err = bw.Flush(); err != nil {
-		return fmt.Errorf("model: %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("model: %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("model: %s: %w", path, err)
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
+		return zw.Close()
+	})
+	if err != nil && !errors.Is(err, ErrFormat) && !errors.Is(err, ErrShape) {
 		return fmt.Errorf("model: %w", err)
 	}
-	return nil
-}
-
-// createTemp creates a new file beside path, with the permissions the
-// umask leaves of 0666 (os.CreateTemp would make it 0600).
-func createTemp(path string) (*os.File, error) {
-	for try := 0; ; try++ {
-		name := filepath.Join(filepath.Dir(path), fmt.Sprintf(".%s.tmp%d-%d", filepath.Base(path), os.Getpid(), try))
-		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
-		if err == nil {
-			return f, nil
-		}
-		if !errors.Is(err, os.ErrExist) || try == 1000 {
-			return nil, fmt.Errorf("model: %w", err)
-		}
-	}
+	return err
 }
 
 // decompress returns a reader of r's content, gunzipped when it starts

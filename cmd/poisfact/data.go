@@ -58,7 +58,7 @@ func loadData(o fitOptions) (*dataParts, error) {
 			}
 		}
 		if o.mask {
-			if u, i, ok := firstOverlap(d.valid, d.train); ok {
+			if u, i, ok := d.valid.FirstShared(d.train); ok {
 				return nil, usagef("%s: cell (%d, %d) also holds a count in the training file %s; -mask leaves the validation cells out of the likelihood, so the two must not share a cell", o.valid, u+1, i+1, o.in)
 			}
 		}
@@ -167,24 +167,4 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-// firstOverlap returns the first cell, in row-major order, that holds a
-// count in both a and b (of one shape).
-func firstOverlap(a, b *model.Counts) (u, i int, ok bool) {
-	for u := 0; u < a.Rows(); u++ {
-		ca, _ := a.Row(u)
-		cb, _ := b.Row(u)
-		for j, k := 0, 0; j < len(ca) && k < len(cb); {
-			switch {
-			case ca[j] == cb[k]:
-				return u, int(ca[j]), true
-			case ca[j] < cb[k]:
-				j++
-			default:
-				k++
-			}
-		}
-	}
-	return 0, 0, false
 }

@@ -75,6 +75,7 @@ func TestHostileCommands(t *testing.T) {
 		{"a 200 kB field is cut", []string{"info", bad("mm_long_field.mtx")}, 2, "(200001 bytes)"},
 		{"empty rows.txt", []string{"info", bad("labels_empty_rows/matrix.mtx")}, 2, "rows.txt has 0 labels for 2 rows"},
 		{"masked validation overlapping training", []string{"fit", "-in", data, "-valid", data, "-mask"}, 2, "matrix.mtx.gz: cell (1, 2) also holds a count in the training file"},
+		{"checkpoint in a file, found before the fit", []string{"fit", "-in", data, "-iters", "3", "-checkpoint", filepath.Join(notModel, "notes.txt")}, 1, "checkpoint: mkdir"},
 		{"corrupt model values", []string{"export", "-model", bad("model_negative_rate"), "-out", t.TempDir()}, 2, "-1.5, want a value > 0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -3,6 +3,8 @@ package fitting
 import (
 	"fmt"
 	"math"
+
+	"github.com/poisfact/poisfact/internal/osutil"
 )
 
 // CheckFactorMemory refuses a fit of an n × p matrix with K factors whose
@@ -17,20 +19,9 @@ func CheckFactorMemory(pkg string, n, p, k, arrays int) error {
 	if need <= math.MaxInt64/2 && (total == 0 || need <= float64(total)) {
 		return nil
 	}
-	msg := fmt.Sprintf("%s: K = %d on %d × %d needs about %s for its factors", pkg, k, n, p, bytesText(need))
+	msg := fmt.Sprintf("%s: K = %d on %d × %d needs about %s for its factors", pkg, k, n, p, osutil.Bytes(need))
 	if total > 0 {
-		msg += fmt.Sprintf(", more than this machine's %s of memory", bytesText(float64(total)))
+		msg += fmt.Sprintf(", more than this machine's %s of memory", osutil.Bytes(float64(total)))
 	}
 	return fmt.Errorf("%s: use a smaller K", msg)
-}
-
-// bytesText formats a byte count for a message.
-func bytesText(b float64) string {
-	switch {
-	case b >= 1<<40:
-		return fmt.Sprintf("%.3g TB", b/(1<<40))
-	case b >= 1<<30:
-		return fmt.Sprintf("%.3g GB", b/(1<<30))
-	}
-	return fmt.Sprintf("%.3g MB", b/(1<<20))
 }
