@@ -40,7 +40,8 @@ func Example() {
 	}
 	// res.Posterior holds every shape and rate (ThetaShape, ...) of the
 	// best check; res.Trace the exact ELBO of every sweep.
-	ll := test.Evaluate(res.Posterior)
+	rates := res.Posterior.PointEstimate() // E[θ] E[β]ᵀ, E[β] computed once for every row
+	ll := test.Evaluate(rates)
 	fmt.Printf("HPF: kept sweep %d of restart %d; test loglik_mean %.2f\n", res.BestIter, res.Restart, ll.Mean)
 
 	nmf, err := mle.Fit(ctx, split.Train, &mle.Settings{K: 5, Method: mle.CD, Seed: 1})
@@ -50,7 +51,7 @@ func Example() {
 	o := compare.Evaluate(split.Train, model.Factors{W: nmf.W, H: nmf.H})
 	fmt.Printf("KL-NMF: |NLL − D − C(X)| < 1e-9: %v\n", math.Abs(o.NLL-o.Divergence-split.Train.DataConstant()) < 1e-9)
 
-	r, err := evaluation.Rank(res.Posterior, split.Test, []*model.Counts{split.Train, split.Valid}, 10, 0)
+	r, err := evaluation.Rank(rates, split.Test, []*model.Counts{split.Train, split.Valid}, 10, 0)
 	if err != nil {
 		log.Fatal(err)
 	}

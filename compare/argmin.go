@@ -49,11 +49,8 @@ func lbfgsRound(x *model.Counts, w, h *mat.Dense, n, p, k int) (float64, error) 
 	// scale_j = √(Hessian diagonal), at least 1e-8 of the largest.
 	scale := make([]float64, (n+p)*k)
 	sumW, sumH := make([]float64, k), make([]float64, k)
-	for e, v := range w.RawMatrix().Data {
-		sumW[e%k] += v
-	}
-	for e, v := range h.RawMatrix().Data {
-		sumH[e%k] += v
+	for j := range sumW {
+		sumW[j], sumH[j] = model.ColSum(w, j), model.ColSum(h, j)
 	}
 	for e, v := range w.RawMatrix().Data {
 		scale[e] = v * sumH[e%k]

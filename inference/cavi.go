@@ -288,11 +288,7 @@ func (f *fitState) run(ctx context.Context, restart int, seed uint64, fitStart t
 		if regular || last {
 			done = check(t, &it)
 		}
-		it.Elapsed = time.Since(fitStart)
-		res.Trace = append(res.Trace, it)
-		if s.Recorder != nil {
-			s.Recorder(it)
-		}
+		f.record(res, &it, fitStart)
 		if done {
 			out.Status = Converged
 			break
@@ -412,6 +408,16 @@ func (f *fitState) resumeFrom(st *caviState, stop *fitting.Stopper) {
 	f.best = nil
 	if b := st.Best; b != nil {
 		f.best = (&snapshot{}).takeFrom(b)
+	}
+}
+
+// record stamps a sweep's (or check's) record with the time since the fit
+// started, appends it to the trace and hands it to the recorder.
+func (f *fitState) record(res *Result, it *Iteration, fitStart time.Time) {
+	it.Elapsed = time.Since(fitStart)
+	res.Trace = append(res.Trace, *it)
+	if f.s.Recorder != nil {
+		f.s.Recorder(*it)
 	}
 }
 

@@ -218,11 +218,7 @@ func (f *fitState) runSVI(ctx context.Context, sv Stochastic, restart int, seed 
 				if best {
 					f.best = f.best.take(f.rows, f.cols, batch, elbo)
 				}
-				it.Elapsed = time.Since(fitStart)
-				res.Trace = append(res.Trace, it)
-				if s.Recorder != nil {
-					s.Recorder(it)
-				}
+				f.record(res, &it, fitStart)
 				if stopNow {
 					out.Status = Converged
 					done = true

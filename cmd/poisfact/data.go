@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/poisfact/poisfact"
 	"github.com/poisfact/poisfact/model"
@@ -161,10 +162,13 @@ func warnSameData(stderr io.Writer, cmd string, d *dataParts) {
 	}
 }
 
-// plural returns "1 worker" or "n workers".
+// plural returns "1 worker", "n workers", "n minibatches".
 func plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
+	}
+	if strings.HasSuffix(noun, "ch") {
+		return fmt.Sprintf("%d %ses", n, noun)
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }

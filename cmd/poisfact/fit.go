@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/poisfact/poisfact/inference"
@@ -340,11 +339,7 @@ func printFitSummary(w io.Writer, r *fitReport) {
 	if step == "" {
 		step = "iteration"
 	}
-	steps := step + "s"
-	if strings.HasSuffix(step, "ch") {
-		steps = step + "es"
-	}
-	fmt.Fprintf(w, "stopped     %s after %d %s in %s (%.4f s per %s)\n", r.StopReason, r.Iterations, steps, time.Duration(r.Seconds*float64(time.Second)).Round(time.Millisecond), r.SecondsPerIteration, step)
+	fmt.Fprintf(w, "stopped     %s after %s in %s (%.4f s per %s)\n", r.StopReason, plural(r.Iterations, step), time.Duration(r.Seconds*float64(time.Second)).Round(time.Millisecond), r.SecondsPerIteration, step)
 	if r.Criterion != "" {
 		fmt.Fprintf(w, "kept        %s %d, the best check of the %s criterion", step, r.BestIteration, r.Criterion)
 		if len(r.Restarts) > 1 {
