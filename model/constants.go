@@ -40,12 +40,6 @@ func (c *Counts) LogFactorialSum() float64 {
 	return lg
 }
 
-// XLogXSum returns Σ x_ui log x_ui over the non-zeros.
-func (c *Counts) XLogXSum() float64 {
-	_, xl := c.sums()
-	return xl
-}
-
 // DataConstant returns C(X) = Σ [log Γ(x+1) − x log x + x] over the
 // non-zeros, the constant by which the Poisson negative log-likelihood
 // exceeds the generalized KL divergence: NLL = D + C(X) (docs/MATH.md
