@@ -66,12 +66,25 @@ func (c Criterion) String() string {
 
 // ParseCriterion returns the criterion named s.
 func ParseCriterion(s string) (Criterion, error) {
-	for c := CriterionDefault; c <= CriterionELBO; c++ {
-		if c.String() == s {
-			return c, nil
-		}
+	if c, ok := parseName(s, CriterionDefault, CriterionELBO); ok {
+		return c, nil
 	}
 	return 0, fmt.Errorf("inference: unknown criterion %q: want validation, validation-nonzero, train-loglik or elbo", s)
+}
+
+// parseName returns the value in [first, last] whose String is s: the one
+// parser of the enumerations that the command line names (criteria,
+// starts).
+func parseName[T interface {
+	~int
+	String() string
+}](s string, first, last T) (T, bool) {
+	for v := first; v <= last; v++ {
+		if v.String() == s {
+			return v, true
+		}
+	}
+	return 0, false
 }
 
 // needsValidation reports whether the criterion is computed on a

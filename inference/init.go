@@ -64,10 +64,8 @@ func (m InitMethod) String() string {
 // ParseInitMethod returns the start named s ("jitter", "prior", "nmf" or
 // "default").
 func ParseInitMethod(s string) (InitMethod, error) {
-	for m := InitDefault; m <= InitUniform; m++ {
-		if m.String() == s {
-			return m, nil
-		}
+	if m, ok := parseName(s, InitDefault, InitUniform); ok {
+		return m, nil
 	}
 	return 0, fmt.Errorf("inference: unknown start %q: want jitter, prior, nmf or uniform", s)
 }
