@@ -57,7 +57,7 @@ func Example() {
 	}
 	fmt.Printf("HPF ranks %d test rows: NDCG@10 %.3f\n", r.Rows, r.NDCG)
 	// Output:
-	// HPF: kept sweep 35 of restart 0; test loglik_mean -2.43
+	// HPF: kept sweep 125 of restart 0; test loglik_mean -2.42
 	// KL-NMF: |NLL − D − C(X)| < 1e-9: true
-	// HPF ranks 80 test rows: NDCG@10 0.421
+	// HPF ranks 80 test rows: NDCG@10 0.416
 }

@@ -183,7 +183,7 @@ func TestIntervals(t *testing.T) {
 }
 
 func TestSelectK(t *testing.T) {
-	_, x, err := model.Sample(120, 90, 3, model.HPF{APrime: 2, CPrime: 2}, 0, 5)
+	_, x, err := model.Sample(120, 90, 3, model.HPF{A: 0.3, APrime: 2, C: 0.3, CPrime: 2}, 0, 5)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,7 @@ import (
 // (docs/MATH.md section 5).
 func simulated(t testing.TB, n, p, k int, seed uint64) (*model.Truth, *model.Counts) {
 	t.Helper()
-	truth, x, err := model.Sample(n, p, k, model.HPF{APrime: 2, CPrime: 2}, 0, seed)
+	truth, x, err := model.Sample(n, p, k, model.HPF{A: 0.3, APrime: 2, C: 0.3, CPrime: 2}, 0, seed)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,7 @@ type Settings struct {
 	// the prior keeps the model well posed.
 	K int
 	// Hyper holds the hyperparameters; zero fields take the defaults of
-	// model.HPF (a = a' = c = c' = 0.3, b' = d' = 1).
+	// model.HPF (a = c = 1, a' = c' = 0.3, b' = d' = 1).
 	Hyper model.HPF
 	// Init chooses the starting point; the zero value is the default
 	// start (see Init).
@@ -26,8 +26,7 @@ type Settings struct {
 	// 1000.
 	MaxIter int
 	// MinIter is the number of sweeps before the fit may stop. Zero
-	// means DefaultMinIter for the held-out and training log-likelihood,
-	// 10 for the ELBO.
+	// means DefaultMinIter.
 	MinIter int
 	// Criterion is what the stopping rule watches and what chooses the
 	// parameters returned and the best restart. The zero value means
@@ -47,7 +46,7 @@ type Settings struct {
 	Patience int
 	// Tol is the relative improvement of the criterion over its best
 	// check that counts as progress. Zero means DefaultLogLikTol for the
-	// held-out and training log-likelihood, 1e-6 for the ELBO; a negative value
+	// held-out and training log-likelihood, DefaultELBOTol for the ELBO; a negative value
 	// turns the stopping rule off, so the fit runs MaxIter sweeps (and
 	// still returns the best check).
 	Tol float64
@@ -181,13 +180,14 @@ func (s *Settings) withDefaults(x *model.Counts) (Settings, error) {
 	if d.Restarts == 0 {
 		d.Restarts = 1
 	}
-	if d.Criterion != CriterionELBO {
-		if d.Tol == 0 {
-			d.Tol = DefaultLogLikTol
-		}
-		if d.MinIter == 0 {
-			d.MinIter = DefaultMinIter
-		}
+	if d.Criterion == CriterionELBO && d.Tol == 0 {
+		d.Tol = DefaultELBOTol
+	}
+	if d.Criterion != CriterionELBO && d.Tol == 0 {
+		d.Tol = DefaultLogLikTol
+	}
+	if d.MinIter == 0 {
+		d.MinIter = DefaultMinIter
 	}
 	if err := (fitting.Loop{K: d.K, FactorArrays: 9, MaxIter: &d.MaxIter, MinIter: &d.MinIter, CheckEvery: &d.CheckEvery, Tol: &d.Tol, Workers: &d.Workers}).Defaults("inference", x.Rows(), x.Cols(), x.NNZ()); err != nil {
 		return d, err

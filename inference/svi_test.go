@@ -12,7 +12,7 @@ import (
 // 80/10/10.
 func sviData(t *testing.T) (*model.Split, *model.HeldOut, *model.HeldOut) {
 	t.Helper()
-	_, x, err := model.Sample(2000, 300, 5, model.HPF{APrime: 2, CPrime: 2}, 0.5, 7)
+	_, x, err := model.Sample(2000, 300, 5, model.HPF{A: 0.3, APrime: 2, C: 0.3, CPrime: 2}, 0.5, 7)
 	if err != nil {
 		t.Fatal(err)
 	}

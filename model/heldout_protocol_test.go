@@ -12,7 +12,7 @@ import (
 // factors for it.
 func protocolSplit(t *testing.T) (*Split, Factors) {
 	t.Helper()
-	_, x, err := Sample(30, 20, 3, HPF{APrime: 2, CPrime: 2}, 0, 5)
+	_, x, err := Sample(30, 20, 3, HPF{A: 0.3, APrime: 2, C: 0.3, CPrime: 2}, 0, 5)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,7 @@ import (
 
 func TestHPFDefaults(t *testing.T) {
 	h := HPF{C: 2}.WithDefaults()
-	want := HPF{A: 0.3, APrime: 0.3, BPrime: 1, C: 2, CPrime: 0.3, DPrime: 1}
+	want := HPF{A: 1, APrime: 0.3, BPrime: 1, C: 2, CPrime: 0.3, DPrime: 1}
 	if h != want {
 		t.Fatalf("%+v, want %+v", h, want)
 	}
@@ -31,7 +31,7 @@ func TestHPFDefaults(t *testing.T) {
 // θ_uk ξ_u ~ Gamma(a, 1) has mean a), draws repeat for a seed, and
 // heavy-tailed settings give an error rather than a wrapped count.
 func TestSample(t *testing.T) {
-	h := HPF{APrime: 2, CPrime: 2}
+	h := HPF{A: 0.3, APrime: 2, C: 0.3, CPrime: 2}
 	truth, x, err := Sample(2000, 30, 3, h, 0, 7)
 	if err != nil {
 		t.Fatal(err)

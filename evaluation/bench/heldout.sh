@@ -9,6 +9,10 @@
 #   e.g. evaluation/bench/heldout.sh /tmp/splits/cora -k 20 -seed 1
 # Env:   POISFACT   the poisfact binary (default: go run ./cmd/poisfact)
 #        SHARED     the shared folder (default: ../shared beside the repo)
+#        SCORE      test (default), or valid: fit on the training part
+#                   alone (no -valid, no -test) and score the validation
+#                   part as the evaluator's test set, for choosing
+#                   defaults without looking at the test part
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 split=${1:?usage: heldout.sh SPLITDIR [fit flags...]}
@@ -21,8 +25,20 @@ if [ -z "$pf" ]; then
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-"$pf" fit -in "$split/train.mtx.gz" -valid "$split/valid.mtx.gz" -test "$split/test.mtx.gz" \
-  -out "$work/model" -json "$@" > "$work/report.json" 2> "$work/progress.txt"
+if [ "${SCORE:-test}" = valid ]; then
+  # The evaluator's split: the training part, an empty validation part,
+  # and the validation part as the test.
+  mkdir "$work/split"
+  ln -s "$split/train.mtx.gz" "$work/split/train.mtx.gz"
+  ln -s "$split/valid.mtx.gz" "$work/split/test.mtx.gz"
+  read -r n p _ < <(zcat "$split/train.mtx.gz" | grep -v '^%' | head -1)
+  printf '%%%%MatrixMarket matrix coordinate integer general\n%s %s 0\n' "$n" "$p" | gzip > "$work/split/valid.mtx.gz"
+  "$pf" fit -in "$split/train.mtx.gz" -out "$work/model" -json "$@" > "$work/report.json" 2> "$work/progress.txt"
+  split=$work/split
+else
+  "$pf" fit -in "$split/train.mtx.gz" -valid "$split/valid.mtx.gz" -test "$split/test.mtx.gz" \
+    -out "$work/model" -json "$@" > "$work/report.json" 2> "$work/progress.txt"
+fi
 "$pf" export -model "$work/model" -out "$work/export" > /dev/null
 # The evaluator wants bare matrices: drop the header line and the label column.
 for f in row col; do
