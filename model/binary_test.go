@@ -5,9 +5,11 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/poisfact/poisfact/internal/testutil"
 )
@@ -75,8 +77,19 @@ func TestBinaryRefuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	good := buf.Bytes()
+	// Every case goes through both readers, the stream's and the mapped
+	// file's (countsFromImage), which must refuse alike.
 	read := func(b []byte) error {
 		_, err := ReadBinary(bytes.NewReader(b), int64(len(b)))
+		if littleEndianHost {
+			image := make([]uint64, (len(b)+7)/8) // aligned, as a mapping is
+			raw := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(image))), len(image)*8)[:len(b)]
+			copy(raw, b)
+			_, err2 := countsFromImage(raw, int64(len(b)))
+			if (err == nil) != (err2 == nil) || err != nil && err.Error() != err2.Error() && !(errors.Is(err2, ErrFormat) && errors.Is(err, ErrFormat)) {
+				t.Fatalf("the readers disagree: stream %v, mapped %v", err, err2)
+			}
+		}
 		return err
 	}
 	for cut := 0; cut < len(good); cut++ {
@@ -102,5 +115,57 @@ func TestBinaryRefuses(t *testing.T) {
 	le.PutUint64(b[56:], uint64(crc32.Checksum(b[:56], crcTable)))
 	if err := read(b); !errors.Is(err, ErrBadCount) || !strings.Contains(err.Error(), "value 0.5") {
 		t.Fatalf("fractional value with valid checksums: %v", err)
+	}
+	// Column-major arrays that are in range and ascending but not the
+	// transpose of the rows, with valid checksums: the CSR positions of
+	// the two entries of row 3 (x[2,2] and x[2,3], CSR entries 2 and 3)
+	// are swapped in the CSC view, so column 3 points at column 4's entry.
+	b = append([]byte(nil), good...)
+	posOff := 64 + 8*4 + 4*4 + 8*4 + 8*5 + 4*4
+	le.PutUint32(b[posOff+4*2:], 3)
+	le.PutUint32(b[posOff+4*3:], 2)
+	reseal(b)
+	if err := read(b); !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "not the transpose") {
+		t.Fatalf("a column-major view that is not the transpose: %v", err)
+	}
+}
+
+// reseal rewrites both checksums of a binary image after an edit.
+func reseal(b []byte) {
+	le := binary.LittleEndian
+	le.PutUint64(b[48:], uint64(crc32.Checksum(b[64:], crcTable)))
+	le.PutUint64(b[56:], uint64(crc32.Checksum(b[:56], crcTable)))
+}
+
+// TestBinaryVersion1 reads a file of the first version, which has no
+// column-major arrays: the view is rebuilt and the matrix is the same.
+func TestBinaryVersion1(t *testing.T) {
+	x, err := ReadFile(testutil.Testdata("pbmc_small", "matrix.mtx.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := WriteBinary(&buf, x); err != nil {
+		t.Fatal(err)
+	}
+	v2 := buf.Bytes()
+	n, p, nnz := x.Rows(), x.Cols(), x.NNZ()
+	index := 4*nnz + 4*(nnz%2)
+	csr := 64 + 8*(n+1) + index + 8*nnz
+	csc := 8*(p+1) + 2*index
+	v1 := append(append([]byte(nil), v2[:csr]...), v2[csr+csc:]...)
+	binary.LittleEndian.PutUint32(v1[8:], 1)
+	reseal(v1)
+	path := filepath.Join(t.TempDir(), "v1.pfb")
+	if err := os.WriteFile(path, v1, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkInvariants(t, back)
+	if !back.Equal(x) || !equalStrings(back.ColLabels(), x.ColLabels()) {
+		t.Fatal("version 1 read back differs")
 	}
 }

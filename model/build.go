@@ -197,51 +197,70 @@ func (s rowSegment) Swap(i, j int) {
 	s.val[i], s.val[j] = s.val[j], s.val[i]
 }
 
-// buildCSC fills the column-major view from the CSR arrays. Walking CSR in
-// row order leaves each column's rows ascending.
-func (c *Counts) buildCSC() {
-	c.colPtr = make([]int64, c.p+1)
-	for _, i := range c.colIdx {
-		c.colPtr[i+1]++
-	}
-	for i := 0; i < c.p; i++ {
-		c.colPtr[i+1] += c.colPtr[i]
-	}
-	m := len(c.val)
-	c.rowIdx = make([]int32, m)
-	c.cscPos = make([]int32, m)
-	next := make([]int64, c.p)
-	copy(next, c.colPtr[:c.p])
-	for u := 0; u < c.n; u++ {
-		for e := c.rowPtr[u]; e < c.rowPtr[u+1]; e++ {
-			i := c.colIdx[e]
-			d := next[i]
-			next[i]++
-			c.rowIdx[d] = int32(u)
-			c.cscPos[d] = int32(e)
-		}
-	}
+// computeSums fills the row and column totals of arrays already known to
+// be valid.
+func (c *Counts) computeSums() error {
+	_, err := c.scanRows(false)
+	return err
 }
 
-// computeSums fills the row and column totals. Values are whole numbers,
-// so float64 sums are exact while the total stays below 2⁵³, which is
-// checked.
-func (c *Counts) computeSums() error {
+// scanRows fills the row and column totals in one pass over the entries
+// and, with validate, checks each entry as the binary reader must (column
+// in range and strictly ascending in its row, value whole in [1, 2^53))
+// and returns the sum of entryHash over them. The offsets must already be
+// known to be monotone and in range.
+//
+// Values are whole numbers, so float64 sums are exact, and therefore
+// independent of the order of addition, while the total stays below 2⁵³,
+// which is checked. That lets row blocks run in parallel, each summing
+// into its own column totals, added after; the error reported is the
+// first bad row's, as a sequential pass would report.
+func (c *Counts) scanRows(validate bool) (uint64, error) {
 	c.rowSum = make([]float64, c.n)
-	c.colSum = make([]float64, c.p)
-	var total float64
-	for u := 0; u < c.n; u++ {
-		var s float64
-		for e := c.rowPtr[u]; e < c.rowPtr[u+1]; e++ {
-			s += c.val[e]
-			c.colSum[c.colIdx[e]] += c.val[e]
+	cut := rowCuts(c.rowPtr, buildBlocks(len(c.val)))
+	blocks := len(cut) - 1
+	colSums := make([][]float64, blocks)
+	hashes := make([]uint64, blocks)
+	errs := make([]error, blocks)
+	eachBlock(blocks, func(b int) {
+		col := make([]float64, c.p)
+		colSums[b] = col
+		var h uint64
+		for u := cut[b]; u < cut[b+1]; u++ {
+			var s float64
+			lo, hi := c.rowPtr[u], c.rowPtr[u+1]
+			for e := lo; e < hi; e++ {
+				i, v := c.colIdx[e], c.val[e]
+				if validate {
+					if err := c.checkEntry(u, e, lo); err != nil {
+						errs[b] = err
+						return
+					}
+					h += entryHash(int32(u), i, int32(e))
+				}
+				s += v
+				col[i] += v
+			}
+			c.rowSum[u] = s
 		}
-		c.rowSum[u] = s
+		hashes[b] = h
+	})
+	if err := firstNonNil(errs); err != nil {
+		return 0, err
+	}
+	var total float64
+	for u, s := range c.rowSum {
 		total += s
 		if total > maxExactCount {
-			return fmt.Errorf("%w: the total of the counts reaches 2^53 at row %d", ErrBadCount, u+1)
+			return 0, fmt.Errorf("%w: the total of the counts reaches 2^53 at row %d", ErrBadCount, u+1)
+		}
+	}
+	c.colSum = colSums[0]
+	for _, col := range colSums[1:] {
+		for i, v := range col {
+			c.colSum[i] += v
 		}
 	}
 	c.total = total
-	return nil
+	return sumHashes(hashes), nil
 }

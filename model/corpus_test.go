@@ -74,7 +74,7 @@ func TestBadCorpus(t *testing.T) {
 		{"bin_truncated.pfb", ErrFormat, "the header declares 136 bytes, the file holds 131"},
 		{"bin_header_only.pfb", ErrFormat, "binary counts: header: unexpected EOF (truncated file)"},
 		{"bin_wrong_magic.pfb", ErrFormat, `not a poisfact binary file (no "POISFACT" signature)`},
-		{"bin_wrong_version.pfb", ErrFormat, "binary counts of format version 7; this version of poisfact reads version 1"},
+		{"bin_wrong_version.pfb", ErrFormat, "binary counts of format version 7; this version of poisfact reads versions 1 and 2"},
 		{"bin_corrupt_body.pfb", ErrFormat, "the body's checksum does not match"},
 		{"bin_forged_shape.pfb", ErrFormat, "the header declares 17179869288 bytes, the file holds 136"},
 		{"bin_index_out_of_range.pfb", ErrIndexRange, "row 1: column index 6 out of range [1,2]"},

@@ -41,7 +41,10 @@ func ReadFile(path string) (*Counts, error) {
 		if err != nil {
 			return nil, fmt.Errorf("model: %w", err)
 		}
-		c, err := ReadBinary(f, info.Size())
+		c, ok, err := mapBinary(f, info.Size())
+		if !ok {
+			c, err = ReadBinary(f, info.Size())
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}

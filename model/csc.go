@@ -1,0 +1,108 @@
+package model
+
+import (
+	"runtime"
+	"sync"
+)
+
+// maxBuildBlocks bounds the row blocks buildCSC splits the matrix into:
+// each costs p int64s of counters, and past a few the passes are bound by
+// memory bandwidth, not by cores.
+const maxBuildBlocks = 8
+
+// buildCSC fills the column-major view from the CSR arrays: a parallel
+// transpose in two passes over the non-zeros. The rows are cut into
+// blocks of about equal non-zeros; pass one counts each block's entries
+// per column, which gives every (block, column) pair its own output range;
+// pass two has each block write its entries there. Inside a column the
+// blocks come in row order and each block walks its rows in order, so the
+// rows of every column are ascending and the result is the same for any
+// number of blocks.
+func (c *Counts) buildCSC() { c.buildCSCBlocks(buildBlocks(len(c.val))) }
+
+// buildCSCBlocks is buildCSC with at most the given number of row blocks.
+func (c *Counts) buildCSCBlocks(blocks int) {
+	nnz := int64(len(c.val))
+	cut := rowCuts(c.rowPtr, blocks)
+	blocks = len(cut) - 1
+
+	// next[b*p+i]: where block b writes its next entry of column i.
+	p := c.p
+	next := make([]int64, blocks*p)
+	eachBlock(blocks, func(b int) {
+		cnt := next[b*p : (b+1)*p]
+		for _, i := range c.colIdx[c.rowPtr[cut[b]]:c.rowPtr[cut[b+1]]] {
+			cnt[i]++
+		}
+	})
+	c.colPtr = make([]int64, p+1)
+	var at int64
+	for i := 0; i < p; i++ {
+		c.colPtr[i] = at
+		for b := 0; b < blocks; b++ {
+			k := next[b*p+i]
+			next[b*p+i] = at
+			at += k
+		}
+	}
+	c.colPtr[p] = at
+
+	c.rowIdx = make([]int32, nnz)
+	c.cscPos = make([]int32, nnz)
+	eachBlock(blocks, func(b int) {
+		nx := next[b*p : (b+1)*p]
+		for u := cut[b]; u < cut[b+1]; u++ {
+			for e := c.rowPtr[u]; e < c.rowPtr[u+1]; e++ {
+				i := c.colIdx[e]
+				d := nx[i]
+				nx[i]++
+				c.rowIdx[d] = int32(u)
+				c.cscPos[d] = int32(e)
+			}
+		}
+	})
+}
+
+// buildBlocks is the number of row blocks the passes over nnz non-zeros
+// that build and check a Counts run in: one per processor, at most
+// maxBuildBlocks, and one for small matrices, where starting goroutines
+// costs more than it saves.
+func buildBlocks(nnz int) int {
+	return min(runtime.GOMAXPROCS(0), maxBuildBlocks, max(1, nnz>>16))
+}
+
+// rowCuts cuts the rows of a CSR matrix into at most blocks consecutive
+// ranges of about equal non-zeros: range b is rows cut[b] to cut[b+1].
+func rowCuts(rowPtr []int64, blocks int) []int {
+	n := len(rowPtr) - 1
+	nnz := rowPtr[n]
+	cut := []int{0}
+	u := 0
+	for b := 1; b < blocks; b++ {
+		want := nnz * int64(b) / int64(blocks)
+		for u < n && rowPtr[u] < want {
+			u++
+		}
+		if u > cut[len(cut)-1] && u < n {
+			cut = append(cut, u)
+		}
+	}
+	return append(cut, n)
+}
+
+// eachBlock runs fn(0), …, fn(blocks-1) concurrently and waits for them.
+func eachBlock(blocks int, fn func(b int)) {
+	if blocks == 1 {
+		fn(0)
+		return
+	}
+	var wg sync.WaitGroup
+	for b := 0; b < blocks; b++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(b)
+		}()
+	}
+	wg.Wait()
+}
