@@ -1,8 +1,9 @@
 module github.com/poisfact/poisfact
 
-go 1.26
+go 1.26.0
 
 require (
+	golang.org/x/sys v0.50.0
 	gonum.org/v1/gonum v0.17.0
 	gonum.org/v1/plot v0.17.0
 )

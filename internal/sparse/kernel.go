@@ -40,7 +40,8 @@ type Kernel struct {
 	x          *model.Counts
 	k          int
 	rows, cols parallel.Chunks
-	ratio      []float64 // r_ui in CSR order, from the last two-sided pass
+	ratio      []float64 // r_ui in CSC order, from the last two-sided pass
+	cscOf      []int32   // the CSC position of each CSR entry
 	scratch    [][]float64
 }
 
@@ -100,6 +101,11 @@ func (kn *Kernel) TwoSided(workers int, a, b []float64, logs *Logs, outA, outB [
 	kn.checkDims(outA, outB, nil)
 	if kn.ratio == nil {
 		kn.ratio = make([]float64, kn.x.NNZ())
+		_, _, pos := kn.x.CSC()
+		kn.cscOf = make([]int32, len(pos))
+		for d, e := range pos {
+			kn.cscOf[e] = int32(d)
+		}
 	}
 	s := kn.rowPass(workers, a, b, logs, outA, kn.ratio)
 	kn.colPass(workers, a, b, logs, outB, kn.ratio, false)
@@ -154,14 +160,16 @@ func (kn *Kernel) shiftSum(logs *Logs) float64 {
 }
 
 // rowPass is the CSR pass. When ratio is non-nil it records r_ui for each
-// non-zero, or −1 for a non-zero handled in the log domain.
+// non-zero at the non-zero's CSC position, or −1 for a non-zero handled
+// in the log domain.
 func (kn *Kernel) rowPass(workers int, a, b []float64, logs *Logs, outA, ratio []float64) float64 {
 	kn.ensureScratch(workers)
 	K := kn.k
 	rowPtr, colIdx, val := kn.x.CSR()
 	return kn.rows.Sum(workers, func(w, lo, hi int) float64 {
 		acc, direct := kn.scratchFor(w)
-		var sum float64
+		var sum float64 // the log-domain non-zeros' share
+		logs1 := newLogSum()
 		for u := lo; u < hi; u++ {
 			au := a[u*K : (u+1)*K : (u+1)*K]
 			clear(acc)
@@ -170,7 +178,7 @@ func (kn *Kernel) rowPass(workers int, a, b []float64, logs *Logs, outA, ratio [
 				i := int(colIdx[e])
 				bi := b[i*K : (i+1)*K : (i+1)*K]
 				x := val[e]
-				s := floats.Dot(au, bi)
+				s := dot(au, bi)
 				if s < underflow && logs != nil {
 					if !logDomain {
 						clear(direct)
@@ -178,20 +186,20 @@ func (kn *Kernel) rowPass(workers int, a, b []float64, logs *Logs, outA, ratio [
 					}
 					sum += addPhi(direct, x, logs, u, i, K)
 					if ratio != nil {
-						ratio[e] = -1
+						ratio[kn.cscOf[e]] = -1
 					}
 					continue
 				}
 				s = max(s, underflow)
 				r := x / s
 				if ratio != nil {
-					ratio[e] = r
+					ratio[kn.cscOf[e]] = r
 				}
-				floats.AddScaled(acc, r, bi)
+				axpy(r, bi, acc)
 				if logs != nil {
-					sum += x * math.Log(s)
+					logs1.add(x, s)
 				} else {
-					sum += x * math.Log(r)
+					logs1.add(x, r)
 				}
 			}
 			out := outA[u*K : (u+1)*K]
@@ -200,12 +208,12 @@ func (kn *Kernel) rowPass(workers int, a, b []float64, logs *Logs, outA, ratio [
 				floats.Add(out, direct)
 			}
 		}
-		return sum
+		return sum + logs1.value()
 	})
 }
 
 // colPass is the CSC pass. With ratio it reads the ratios of the last row
-// pass; without, it computes them from A and B, and with wantSum also
+// pass, in CSC order; without, it computes them from A and B, and with wantSum also
 // the data term.
 func (kn *Kernel) colPass(workers int, a, b []float64, logs *Logs, outB, ratio []float64, wantSum bool) float64 {
 	kn.ensureScratch(workers)
@@ -214,7 +222,8 @@ func (kn *Kernel) colPass(workers int, a, b []float64, logs *Logs, outB, ratio [
 	_, _, val := kn.x.CSR()
 	return kn.cols.Sum(workers, func(w, lo, hi int) float64 {
 		acc, direct := kn.scratchFor(w)
-		var sum float64
+		var sum float64 // the log-domain non-zeros' share
+		logs1 := newLogSum()
 		for i := lo; i < hi; i++ {
 			bi := b[i*K : (i+1)*K : (i+1)*K]
 			clear(acc)
@@ -224,10 +233,10 @@ func (kn *Kernel) colPass(workers int, a, b []float64, logs *Logs, outB, ratio [
 				au := a[u*K : (u+1)*K : (u+1)*K]
 				var r float64
 				if ratio != nil {
-					r = ratio[pos[e]]
+					r = ratio[e]
 				} else {
 					x := val[pos[e]]
-					s := floats.Dot(au, bi)
+					s := dot(au, bi)
 					if s < underflow && logs != nil {
 						r = -1
 					} else {
@@ -235,9 +244,9 @@ func (kn *Kernel) colPass(workers int, a, b []float64, logs *Logs, outB, ratio [
 						r = x / s
 						if wantSum {
 							if logs != nil {
-								sum += x * math.Log(s)
+								logs1.add(x, s)
 							} else {
-								sum += x * math.Log(r)
+								logs1.add(x, r)
 							}
 						}
 					}
@@ -253,7 +262,7 @@ func (kn *Kernel) colPass(workers int, a, b []float64, logs *Logs, outB, ratio [
 					}
 					continue
 				}
-				floats.AddScaled(acc, r, au)
+				axpy(r, au, acc)
 			}
 			out := outB[i*K : (i+1)*K]
 			floats.MulTo(out, bi, acc)
@@ -261,7 +270,7 @@ func (kn *Kernel) colPass(workers int, a, b []float64, logs *Logs, outB, ratio [
 				floats.Add(out, direct)
 			}
 		}
-		return sum
+		return sum + logs1.value()
 	})
 }
 
