@@ -28,24 +28,34 @@ func TestLogSum(t *testing.T) {
 	}
 	for _, c := range cases {
 		l := newLogSum()
-		var sum, comp, scale float64
+		var ref compensated
+		var scale float64
 		for j := 0; j < c.n; j++ {
 			x, v := c.count(), c.value()
 			l.add(x, v)
 			term := x * math.Log(v)
-			// Neumaier's compensated sum, the reference.
-			s := sum + term
-			if math.Abs(sum) >= math.Abs(term) {
-				comp += (sum - s) + term
-			} else {
-				comp += (term - s) + sum
-			}
-			sum = s
+			ref.add(term)
 			scale += math.Abs(term)
 		}
-		want := sum + comp
+		want := ref.value()
 		if got := l.value(); math.Abs(got-want) > 1e-13*scale {
 			t.Errorf("%s: %v, want %v (difference %.3g of Σ|terms| %.3g)", c.name, got, want, got-want, scale)
 		}
 	}
 }
+
+// compensated is Neumaier's compensated sum, the reference the tests of
+// this package compare sums with.
+type compensated struct{ sum, comp float64 }
+
+func (c *compensated) add(v float64) {
+	s := c.sum + v
+	if math.Abs(c.sum) >= math.Abs(v) {
+		c.comp += (c.sum - s) + v
+	} else {
+		c.comp += (v - s) + c.sum
+	}
+	c.sum = s
+}
+
+func (c compensated) value() float64 { return c.sum + c.comp }

@@ -22,3 +22,7 @@ func dotAVX2(x, y []float64) float64
 //
 //go:noescape
 func axpyAVX2(alpha float64, x, y []float64)
+
+// forceGo switches the kernels to the Go loops (on) or back to the
+// processor's best path, for tests that compare the two.
+func forceGo(on bool) { useAVX2FMA = !on && cpu.X86.HasAVX2 && cpu.X86.HasFMA }
