@@ -48,7 +48,8 @@ func (s *state) cdIteration() (xLogXOverMu float64, sumW, sumH []float64) {
 // step can, and unless it is short enough to bound the curvature
 // (curvatureBounded) it is halved until φ decreases (and every μ_e stays
 // positive), which makes every step a descent step. μ_e is kept up to date
-// after each step and recomputed from scratch at the start of each row.
+// after each step (with 1/μ_e and x_e/μ_e = x_e·(1/μ_e), one division)
+// and recomputed from scratch at the start of each row.
 // The other factor's rows for the row's non-zeros are gathered into a
 // per-worker K × (row non-zeros) buffer, so memory beyond the factors is
 // K times the longest row or column, never nnz × K. It returns
@@ -81,16 +82,13 @@ func (s *state) cdSide(chunks parallel.Chunks, f, g, sumG []float64, entries fun
 					v += fr[j] * gv
 					gt[j*m+e] = gv
 				}
-				mu[e], inv[e], ratio[e] = v, 1/v, xs[e]/v
+				inv[e] = 1 / v
+				mu[e], ratio[e] = v, xs[e]*inv[e]
 			}
 			for j := range fr {
 				gj := gt[j*m : (j+1)*m]
-				grad, hess := sumG[j]+b, 0.0
-				for e, gv := range gj {
-					q := ratio[e] * gv
-					grad -= q
-					hess += q * gv * inv[e]
-				}
+				sg, hess := gradSums(gj, ratio, inv)
+				grad := sumG[j] + b - sg
 				cur := fr[j]
 				if a1 > 0 {
 					grad -= a1 / cur
@@ -109,8 +107,12 @@ func (s *state) cdSide(chunks parallel.Chunks, f, g, sumG []float64, entries fun
 				if delta != 0 {
 					fr[j] = max(cur+delta, 0)
 					for e, gv := range gj {
+						// One division per entry, not two: a
+						// coordinate step updates every μ of the row,
+						// and divisions were most of CD's time.
 						v := mu[e] + delta*gv
-						mu[e], inv[e], ratio[e] = v, 1/v, xs[e]/v
+						iv := 1 / v
+						mu[e], inv[e], ratio[e] = v, iv, xs[e]*iv
 					}
 				}
 			}
@@ -188,4 +190,28 @@ func safeDownStep(delta, cur, c, a1 float64, mu, xs, gj []float64) float64 {
 		delta /= 2
 	}
 	return 0
+}
+
+// gradSums returns Σ_e r_e g_e and Σ_e r_e g_e² inv_e, the data parts of
+// a coordinate's gradient and curvature, in four partial sums each: one
+// chain of dependent additions would wait on every add's latency, and
+// these loops are most of a CD pass.
+func gradSums(g, ratio, inv []float64) (grad, hess float64) {
+	ratio, inv = ratio[:len(g)], inv[:len(g)]
+	var g0, g1, g2, g3, h0, h1, h2, h3 float64
+	e := 0
+	for ; e+4 <= len(g); e += 4 {
+		q0, q1, q2, q3 := ratio[e]*g[e], ratio[e+1]*g[e+1], ratio[e+2]*g[e+2], ratio[e+3]*g[e+3]
+		g0, g1, g2, g3 = g0+q0, g1+q1, g2+q2, g3+q3
+		h0 += q0 * g[e] * inv[e]
+		h1 += q1 * g[e+1] * inv[e+1]
+		h2 += q2 * g[e+2] * inv[e+2]
+		h3 += q3 * g[e+3] * inv[e+3]
+	}
+	for ; e < len(g); e++ {
+		q := ratio[e] * g[e]
+		g0 += q
+		h0 += q * g[e] * inv[e]
+	}
+	return (g0 + g1) + (g2 + g3), (h0 + h1) + (h2 + h3)
 }
