@@ -5,7 +5,7 @@
 // of both against wall-clock seconds and reports when each comes within
 // 1% of the best value CAVI reaches.
 //
-//	go run ./examples/svi-vs-cavi [-in ../shared/data/newsgroups20/matrix.mtx.gz] [-out examples/svi-vs-cavi]
+//	go run ./examples/svi-vs-cavi [-in ../shared/data/newsgroups20/matrix.mtx.gz] [-k 20] [-sweeps N] [-epochs N] [-out examples/svi-vs-cavi]
 //
 // Without -in it uses the shipped onlineretail purchases.
 package main
@@ -32,6 +32,8 @@ type config struct {
 	k            int
 	workers      int
 	checkBatches int
+	sweeps       int // CAVI's MaxIter; 0 means its default
+	epochs       int // SVI's MaxIter in epochs; 0 means its default
 	out          string
 }
 
@@ -41,6 +43,8 @@ func main() {
 	flag.IntVar(&cfg.k, "k", cfg.k, "number of factors")
 	flag.IntVar(&cfg.workers, "workers", cfg.workers, "goroutines for both fits")
 	flag.IntVar(&cfg.checkBatches, "check-batches", cfg.checkBatches, "SVI minibatches between validation checks")
+	flag.IntVar(&cfg.sweeps, "sweeps", 0, "at most this many CAVI sweeps (0: CAVI's default)")
+	flag.IntVar(&cfg.epochs, "epochs", 0, "at most this many SVI epochs (0: SVI's default)")
 	flag.StringVar(&cfg.out, "out", "examples/svi-vs-cavi", "directory for report.md and the plot")
 	flag.Parse()
 	if err := run(cfg, os.Stdout); err != nil {
@@ -98,7 +102,11 @@ func run(cfg config, w io.Writer) error {
 		"Both fits see the same training part and stop on the same validation part, with their own defaults (CAVI from the jittered prior, SVI from a short KL-NMF fit); the test part is scored once, at the end.")
 	fit := func(label string, svi bool) (curve, error) {
 		c := curve{name: label}
-		s := &inference.Settings{K: cfg.k, Seed: 1, Workers: cfg.workers, Validation: valid,
+		maxIter := cfg.sweeps
+		if svi {
+			maxIter = cfg.epochs
+		}
+		s := &inference.Settings{K: cfg.k, Seed: 1, Workers: cfg.workers, Validation: valid, MaxIter: maxIter,
 			Recorder: func(it inference.Iteration) {
 				if it.HasValid() {
 					c.xy = append(c.xy, plotter.XY{X: it.Elapsed.Seconds(), Y: it.ValidLogLik})
