@@ -180,11 +180,11 @@ func (s *Settings) withDefaults(x *model.Counts) (Settings, error) {
 	if d.Restarts == 0 {
 		d.Restarts = 1
 	}
-	if d.Criterion == CriterionELBO && d.Tol == 0 {
-		d.Tol = DefaultELBOTol
-	}
-	if d.Criterion != CriterionELBO && d.Tol == 0 {
+	if d.Tol == 0 {
 		d.Tol = DefaultLogLikTol
+		if d.Criterion == CriterionELBO {
+			d.Tol = DefaultELBOTol
+		}
 	}
 	if d.MinIter == 0 {
 		d.MinIter = DefaultMinIter

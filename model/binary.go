@@ -342,12 +342,12 @@ func (c *Counts) checkCSC(rowsHash uint64) error {
 	if err := checkOffsets(c.colPtr, nnz, "column"); err != nil {
 		return err
 	}
-	cut := rowCuts(c.colPtr, buildBlocks(nnz))
-	errs := make([]error, len(cut)-1)
-	hashes := make([]uint64, len(cut)-1)
-	eachBlock(len(errs), func(b int) {
+	cols := blocksOf(c.colPtr, buildBlocks(nnz))
+	errs := make([]error, cols.Len())
+	hashes := make([]uint64, cols.Len())
+	cols.Run(cols.Len(), func(_, b, lo, hi int) {
 		var h uint64
-		for i := cut[b]; i < cut[b+1]; i++ {
+		for i := lo; i < hi; i++ {
 			lo, hi := c.colPtr[i], c.colPtr[i+1]
 			for d := lo; d < hi; d++ {
 				u, e := c.rowIdx[d], c.cscPos[d]

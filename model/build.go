@@ -217,16 +217,16 @@ func (c *Counts) computeSums() error {
 // first bad row's, as a sequential pass would report.
 func (c *Counts) scanRows(validate bool) (uint64, error) {
 	c.rowSum = make([]float64, c.n)
-	cut := rowCuts(c.rowPtr, buildBlocks(len(c.val)))
-	blocks := len(cut) - 1
+	rows := blocksOf(c.rowPtr, buildBlocks(len(c.val)))
+	blocks := rows.Len()
 	colSums := make([][]float64, blocks)
 	hashes := make([]uint64, blocks)
 	errs := make([]error, blocks)
-	eachBlock(blocks, func(b int) {
+	rows.Run(blocks, func(_, b, lo, hi int) {
 		col := make([]float64, c.p)
 		colSums[b] = col
 		var h uint64
-		for u := cut[b]; u < cut[b+1]; u++ {
+		for u := lo; u < hi; u++ {
 			var s float64
 			lo, hi := c.rowPtr[u], c.rowPtr[u+1]
 			for e := lo; e < hi; e++ {

@@ -2,7 +2,8 @@ package model
 
 import (
 	"runtime"
-	"sync"
+
+	"github.com/poisfact/poisfact/internal/parallel"
 )
 
 // maxBuildBlocks bounds the row blocks buildCSC splits the matrix into:
@@ -23,15 +24,15 @@ func (c *Counts) buildCSC() { c.buildCSCBlocks(buildBlocks(len(c.val))) }
 // buildCSCBlocks is buildCSC with at most the given number of row blocks.
 func (c *Counts) buildCSCBlocks(blocks int) {
 	nnz := int64(len(c.val))
-	cut := rowCuts(c.rowPtr, blocks)
-	blocks = len(cut) - 1
+	rows := blocksOf(c.rowPtr, blocks)
+	blocks = rows.Len()
 
 	// next[b*p+i]: where block b writes its next entry of column i.
 	p := c.p
 	next := make([]int64, blocks*p)
-	eachBlock(blocks, func(b int) {
+	rows.Run(blocks, func(_, b, lo, hi int) {
 		cnt := next[b*p : (b+1)*p]
-		for _, i := range c.colIdx[c.rowPtr[cut[b]]:c.rowPtr[cut[b+1]]] {
+		for _, i := range c.colIdx[c.rowPtr[lo]:c.rowPtr[hi]] {
 			cnt[i]++
 		}
 	})
@@ -49,9 +50,9 @@ func (c *Counts) buildCSCBlocks(blocks int) {
 
 	c.rowIdx = make([]int32, nnz)
 	c.cscPos = make([]int32, nnz)
-	eachBlock(blocks, func(b int) {
+	rows.Run(blocks, func(_, b, lo, hi int) {
 		nx := next[b*p : (b+1)*p]
-		for u := cut[b]; u < cut[b+1]; u++ {
+		for u := lo; u < hi; u++ {
 			for e := c.rowPtr[u]; e < c.rowPtr[u+1]; e++ {
 				i := c.colIdx[e]
 				d := nx[i]
@@ -71,38 +72,9 @@ func buildBlocks(nnz int) int {
 	return min(runtime.GOMAXPROCS(0), maxBuildBlocks, max(1, nnz>>16))
 }
 
-// rowCuts cuts the rows of a CSR matrix into at most blocks consecutive
-// ranges of about equal non-zeros: range b is rows cut[b] to cut[b+1].
-func rowCuts(rowPtr []int64, blocks int) []int {
-	n := len(rowPtr) - 1
-	nnz := rowPtr[n]
-	cut := []int{0}
-	u := 0
-	for b := 1; b < blocks; b++ {
-		want := nnz * int64(b) / int64(blocks)
-		for u < n && rowPtr[u] < want {
-			u++
-		}
-		if u > cut[len(cut)-1] && u < n {
-			cut = append(cut, u)
-		}
-	}
-	return append(cut, n)
-}
-
-// eachBlock runs fn(0), …, fn(blocks-1) concurrently and waits for them.
-func eachBlock(blocks int, fn func(b int)) {
-	if blocks == 1 {
-		fn(0)
-		return
-	}
-	var wg sync.WaitGroup
-	for b := 0; b < blocks; b++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			fn(b)
-		}()
-	}
-	wg.Wait()
+// blocksOf cuts the rows (or columns) indexed by the offsets ptr into at
+// most blocks consecutive ranges of about equal entries; each is run on
+// its own goroutine (Chunks.Run with as many workers as blocks).
+func blocksOf(ptr []int64, blocks int) parallel.Chunks {
+	return parallel.Cut(len(ptr)-1, blocks, 1, func(j int) int64 { return ptr[j+1] - ptr[j] })
 }

@@ -53,7 +53,7 @@ func TestBuildCSC(t *testing.T) {
 	if !slices.Equal(x.colSum, wantSum) {
 		t.Error("column totals differ from the sequential sums")
 	}
-	if got := len(rowCuts(x.rowPtr, 8)) - 1; got != 8 {
-		t.Errorf("rowCuts made %d blocks of 8", got)
+	if got := blocksOf(x.rowPtr, 8).Len(); got != 8 {
+		t.Errorf("blocksOf made %d blocks of 8", got)
 	}
 }

@@ -28,6 +28,13 @@ type Chunks struct {
 // weight, where item j weighs weight(j) plus a fixed cost base (so that
 // items with zero weight still spread out).
 func Balanced(n int, base int64, weight func(j int) int64) Chunks {
+	return Cut(n, MaxChunks, base, weight)
+}
+
+// Cut is Balanced with at most parts chunks: for passes whose per-chunk
+// state is large (one counter per column, say), where a few chunks, one
+// per worker, are what pays.
+func Cut(n, parts int, base int64, weight func(j int) int64) Chunks {
 	if n == 0 {
 		return Chunks{Bounds: []int{0}}
 	}
@@ -35,7 +42,7 @@ func Balanced(n int, base int64, weight func(j int) int64) Chunks {
 	for j := 0; j < n; j++ {
 		total += base + weight(j)
 	}
-	m := int64(min(n, MaxChunks))
+	m := int64(max(1, min(n, parts)))
 	bounds := []int{0}
 	var acc int64
 	next := int64(1)
