@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/poisfact/poisfact/internal/fitting"
+	"github.com/poisfact/poisfact/internal/parallel"
 	"github.com/poisfact/poisfact/internal/sparse"
 	"github.com/poisfact/poisfact/model"
 )
@@ -175,6 +176,7 @@ func (f *fitState) runSVI(ctx context.Context, sv Stochastic, restart int, seed 
 		st.Params.take(f.rows, f.cols, batch, elbo)
 		return save(st)
 	}
+	mb := &minibatch{}
 	done := false
 	for epoch <= s.MaxIter && !done {
 		if !shuffled {
@@ -194,7 +196,7 @@ func (f *fitState) runSVI(ctx context.Context, sv Stochastic, restart int, seed 
 			next += len(rows)
 			batch++
 			rho := math.Pow(sv.Delay+float64(batch), -sv.Forget)
-			if err := f.sviBatch(rows, sumBeta, rho, float64(n)/float64(len(rows)), sv); err != nil {
+			if err := f.sviBatch(mb, rows, sumBeta, rho, float64(n)/float64(len(rows)), sv); err != nil {
 				return out, err
 			}
 			// Only the means (and their sums) of every column are needed
@@ -256,17 +258,18 @@ func (f *fitState) runSVI(ctx context.Context, sv Stochastic, restart int, seed 
 // sviBatch runs the local step on the given rows and moves the columns'
 // parameters a step ρ toward the batch's estimate, scaled by scale =
 // n/|B|.
-func (f *fitState) sviBatch(rows []int, sumBeta []float64, rho, scale float64, sv Stochastic) error {
+func (f *fitState) sviBatch(mb *minibatch, rows []int, sumBeta []float64, rho, scale float64, sv Stochastic) error {
 	s, k := f.s, f.s.K
 	w := s.Workers
-	xb, err := f.x.SubRows(rows)
+	xb, err := f.x.SubRowsInto(mb.x, rows)
 	if err != nil {
 		return err
 	}
+	mb.x = xb
 	f.cols.refreshLogs(xb)
 	kn := sparse.New(xb, k)
 	h := s.Hyper
-	local := newSide(len(rows), k, h.A, h.APrime, h.BPrime, h.NonHierarchical, kn.RowChunks())
+	local := mb.side(len(rows), k, h, kn.RowChunks())
 	for b, u := range rows {
 		copy(local.shape[b*k:(b+1)*k], f.rows.shape[u*k:(u+1)*k])
 		copy(local.rate[b*k:(b+1)*k], f.rows.rate[u*k:(u+1)*k])
@@ -275,8 +278,7 @@ func (f *fitState) sviBatch(rows []int, sumBeta []float64, rho, scale float64, s
 		}
 	}
 	logs := &sparse.Logs{LogA: local.logF, LogB: f.cols.logF, MaxA: local.shift, MaxB: f.cols.shift}
-	phi := make([]float64, len(rows)*k)
-	prev := make([]float64, len(rows)*k)
+	phi, prev := mb.phi[:len(rows)*k], mb.prev[:len(rows)*k]
 	local.sweep(w, nil, nil, f.cols.mean, false)
 	for it := 0; it < sv.LocalIter; it++ {
 		copy(prev, local.mean)
@@ -319,4 +321,35 @@ func (f *fitState) sviBatch(rows []int, sumBeta []float64, rho, scale float64, s
 		}
 	}
 	return nil
+}
+
+// minibatch holds a batch's sub-matrix, local side and buffers across the
+// batches of a fit: each batch overwrites the last one's arrays, so a
+// batch makes no garbage in proportion to its size. (At 116 M non-zeros,
+// fresh arrays per batch let the heap grow 1.2 GB past CAVI's before the
+// collector ran.)
+type minibatch struct {
+	x         *model.Counts
+	local     *side
+	phi, prev []float64
+}
+
+// side returns the local side for a batch of m rows, the arrays of the
+// first batch (the largest) resliced.
+func (mb *minibatch) side(m, k int, h model.HPF, chunks parallel.Chunks) *side {
+	s := mb.local
+	if s == nil || cap(s.shape) < m*k {
+		s = newSide(m, k, h.A, h.APrime, h.BPrime, h.NonHierarchical, chunks)
+		mb.local = s
+		mb.phi, mb.prev = make([]float64, m*k), make([]float64, m*k)
+		return s
+	}
+	s.m, s.chunks = m, chunks
+	s.shape, s.rate = s.shape[:m*k], s.rate[:m*k]
+	s.logF, s.fac, s.mean = s.logF[:m*k], s.fac[:m*k], s.mean[:m*k]
+	s.shift = s.shift[:m]
+	if !s.fixed {
+		s.actRate = s.actRate[:m]
+	}
+	return s
 }

@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"gonum.org/v1/gonum/mat"
@@ -216,7 +217,7 @@ func (c *Counts) computeSums() error {
 // into its own column totals, added after; the error reported is the
 // first bad row's, as a sequential pass would report.
 func (c *Counts) scanRows(validate bool) (uint64, error) {
-	c.rowSum = make([]float64, c.n)
+	c.rowSum = slices.Grow(c.rowSum[:0], c.n)[:c.n] // SubRowsInto's array is reused
 	rows := blocksOf(c.rowPtr, buildBlocks(len(c.val)))
 	blocks := rows.Len()
 	colSums := make([][]float64, blocks)

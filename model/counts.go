@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"gonum.org/v1/gonum/mat"
@@ -222,7 +223,14 @@ func (c *Counts) Equal(d *Counts) bool {
 // SubRows returns the matrix of the given rows of c, in that order, with
 // all of c's columns (and column labels): a minibatch for stochastic
 // inference. It costs O(their non-zeros + p) and copies them.
-func (c *Counts) SubRows(rows []int) (*Counts, error) {
+func (c *Counts) SubRows(rows []int) (*Counts, error) { return c.SubRowsInto(nil, rows) }
+
+// SubRowsInto is SubRows writing into the arrays of dst, a matrix an
+// earlier call returned, wherever they are large enough, and returning
+// dst; with dst nil it allocates. A caller that draws many minibatches
+// (SVI draws hundreds per epoch) so makes no garbage per batch. dst is
+// overwritten, so nothing else may still use it or what it returned.
+func (c *Counts) SubRowsInto(dst *Counts, rows []int) (*Counts, error) {
 	var nnz int64
 	for _, u := range rows {
 		if u < 0 || u >= c.n {
@@ -230,22 +238,35 @@ func (c *Counts) SubRows(rows []int) (*Counts, error) {
 		}
 		nnz += c.rowPtr[u+1] - c.rowPtr[u]
 	}
-	r := make([]int32, 0, nnz)
-	cols := make([]int32, 0, nnz)
-	vals := make([]float64, 0, nnz)
-	for b, u := range rows {
-		for e := c.rowPtr[u]; e < c.rowPtr[u+1]; e++ {
-			r = append(r, int32(b))
-			cols = append(cols, c.colIdx[e])
-			vals = append(vals, c.val[e])
-		}
-	}
-	sub, err := buildCounts(len(rows), c.p, r, cols, vals)
-	if err != nil {
+	if err := checkShape(len(rows), c.p); err != nil {
 		return nil, err
 	}
-	sub.colLabels = c.colLabels
-	return sub, nil
+	if dst == nil {
+		dst = &Counts{}
+	}
+	// c's rows are canonical (ascending columns, no zeros), so the copies
+	// are CSR as they stand: no triplets and no sort.
+	*dst = Counts{
+		n: len(rows), p: c.p,
+		rowPtr: slices.Grow(dst.rowPtr[:0], len(rows)+1)[:len(rows)+1],
+		colIdx: slices.Grow(dst.colIdx[:0], int(nnz))[:0],
+		val:    slices.Grow(dst.val[:0], int(nnz))[:0],
+		colPtr: dst.colPtr, rowIdx: dst.rowIdx, cscPos: dst.cscPos, rowSum: dst.rowSum,
+		colLabels: c.colLabels,
+		consts:    &dataConstants{},
+	}
+	dst.rowPtr[0] = 0
+	for b, u := range rows {
+		lo, hi := c.rowPtr[u], c.rowPtr[u+1]
+		dst.colIdx = append(dst.colIdx, c.colIdx[lo:hi]...)
+		dst.val = append(dst.val, c.val[lo:hi]...)
+		dst.rowPtr[b+1] = int64(len(dst.val))
+	}
+	dst.buildCSC()
+	if err := dst.computeSums(); err != nil {
+		return nil, err
+	}
+	return dst, nil
 }
 
 // FirstShared returns the first cell, in row-major order, that holds a

@@ -3,6 +3,7 @@ package model
 import (
 	"errors"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -201,4 +202,74 @@ func sameCounts(a, b *Counts) bool {
 	bp, bi, bv := b.CSR()
 	return a.n == b.n && a.p == b.p && slices.Equal(ap, bp) && slices.Equal(ai, bi) && slices.Equal(av, bv) &&
 		slices.Equal(a.rowLabels, b.rowLabels) && slices.Equal(a.colLabels, b.colLabels)
+}
+
+// TestSubRowsInto draws batches of different sizes (largest first, as SVI
+// does, then smaller, repeated rows, and larger again) into one reused
+// matrix: each must hold exactly the chosen rows of the dense matrix, with
+// a consistent column view and sums, and must not disturb the source.
+func TestSubRowsInto(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	n, p := 300, 40
+	var rows, cols []int
+	var vals []float64
+	for u := 0; u < n; u++ {
+		for i := 0; i < p; i++ {
+			if r.Float64() < float64(u%5)/8 {
+				rows, cols, vals = append(rows, u), append(cols, i), append(vals, float64(1+r.IntN(9)))
+			}
+		}
+	}
+	x, err := NewCounts(n, p, rows, cols, vals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := x.Dense()
+	if err != nil {
+		t.Fatal(err)
+	}
+	batches := [][]int{
+		r.Perm(n)[:200],
+		r.Perm(n)[:17],
+		{4, 4, 9, 0, 299},
+		{5, 10}, // empty rows (u % 5 == 0)
+		r.Perm(n), // more than the first batch: the arrays must grow
+		r.Perm(n)[:50],
+	}
+	var dst *Counts
+	for bi, b := range batches {
+		got, err := x.SubRowsInto(dst, b)
+		if err != nil {
+			t.Fatalf("batch %d: %v", bi, err)
+		}
+		dst = got
+		checkInvariants(t, got)
+		if got.Rows() != len(b) || got.Cols() != p {
+			t.Fatalf("batch %d: shape %d × %d, want %d × %d", bi, got.Rows(), got.Cols(), len(b), p)
+		}
+		for j, u := range b {
+			for i := 0; i < p; i++ {
+				if got.At(j, i) != before.At(u, i) {
+					t.Fatalf("batch %d: cell (%d, %d) = %v, want row %d's %v", bi, j, i, got.At(j, i), u, before.At(u, i))
+				}
+			}
+		}
+		fresh, err := x.SubRows(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !sameCounts(fresh, got) {
+			t.Fatalf("batch %d: reused and fresh matrices differ", bi)
+		}
+	}
+	after, err := x.Dense()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !mat.Equal(before, after) {
+		t.Fatal("SubRowsInto changed its source")
+	}
+	if _, err := x.SubRowsInto(dst, []int{n}); !errors.Is(err, ErrIndexRange) {
+		t.Fatalf("row %d: err %v, want ErrIndexRange", n, err)
+	}
 }

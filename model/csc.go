@@ -2,6 +2,7 @@ package model
 
 import (
 	"runtime"
+	"slices"
 
 	"github.com/poisfact/poisfact/internal/parallel"
 )
@@ -36,7 +37,7 @@ func (c *Counts) buildCSCBlocks(blocks int) {
 			cnt[i]++
 		}
 	})
-	c.colPtr = make([]int64, p+1)
+	c.colPtr = slices.Grow(c.colPtr[:0], p+1)[:p+1] // SubRowsInto's arrays are reused
 	var at int64
 	for i := 0; i < p; i++ {
 		c.colPtr[i] = at
@@ -48,8 +49,8 @@ func (c *Counts) buildCSCBlocks(blocks int) {
 	}
 	c.colPtr[p] = at
 
-	c.rowIdx = make([]int32, nnz)
-	c.cscPos = make([]int32, nnz)
+	c.rowIdx = slices.Grow(c.rowIdx[:0], int(nnz))[:nnz]
+	c.cscPos = slices.Grow(c.cscPos[:0], int(nnz))[:nnz]
 	rows.Run(blocks, func(_, b, lo, hi int) {
 		nx := next[b*p : (b+1)*p]
 		for u := lo; u < hi; u++ {
