@@ -232,7 +232,7 @@ func TestSubRowsInto(t *testing.T) {
 		r.Perm(n)[:200],
 		r.Perm(n)[:17],
 		{4, 4, 9, 0, 299},
-		{5, 10}, // empty rows (u % 5 == 0)
+		{5, 10},   // empty rows (u % 5 == 0)
 		r.Perm(n), // more than the first batch: the arrays must grow
 		r.Perm(n)[:50],
 	}
