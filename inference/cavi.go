@@ -153,7 +153,7 @@ func (f *fitState) restarts(ctx context.Context, algorithm string, run runFunc) 
 			break
 		}
 	}
-	res.Posterior = chosen.posterior(f.rows, f.cols, s.Hyper)
+	res.Posterior = chosen.posterior(f.rows.m, f.cols.m, s.K, s.Hyper)
 	res.Elapsed = time.Since(start)
 	return res, nil
 }
@@ -432,15 +432,16 @@ func (s *snapshot) takeFrom(o *snapshot) *snapshot {
 
 // posterior hands the snapshot's parameters over to a model.Posterior;
 // the snapshot must not be used after.
-func (s *snapshot) posterior(rows, cols *side, h model.HPF) *model.Posterior {
+func (s *snapshot) posterior(n, p, k int, h model.HPF) *model.Posterior {
 	q := &model.Posterior{
 		Hyper:      h,
-		ThetaShape: mat.NewDense(rows.m, rows.k, s.RowShape), ThetaRate: mat.NewDense(rows.m, rows.k, s.RowRate),
-		BetaShape: mat.NewDense(cols.m, cols.k, s.ColShape), BetaRate: mat.NewDense(cols.m, cols.k, s.ColRate),
+		ThetaShape: mat.NewDense(n, k, s.RowShape), ThetaRate: mat.NewDense(n, k, s.RowRate),
+		BetaShape: mat.NewDense(p, k, s.ColShape), BetaRate: mat.NewDense(p, k, s.ColRate),
 	}
 	if !h.NonHierarchical {
-		q.XiShape, q.XiRate = constant(rows.m, rows.actShape), s.RowAct
-		q.EtaShape, q.EtaRate = constant(cols.m, cols.actShape), s.ColAct
+		// κˢ and τˢ are the same for every row and column (newSide).
+		q.XiShape, q.XiRate = constant(n, h.APrime+float64(k)*h.A), s.RowAct
+		q.EtaShape, q.EtaRate = constant(p, h.CPrime+float64(k)*h.C), s.ColAct
 	}
 	return q
 }

@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat/distuv"
 
+	"github.com/poisfact/poisfact/internal/pcg"
 	"github.com/poisfact/poisfact/mle"
 )
 
@@ -128,11 +129,11 @@ func (f *fitState) start(ctx context.Context, seed uint64) error {
 		f.rows.fromFactor(w, columnSums(h, f.s.K))
 		f.cols.fromFactor(h, columnSums(w, f.s.K))
 	case InitUniform:
-		f.rows.uniform(rand.NewPCG(seed, 1), in.Jitter)
-		f.cols.uniform(rand.NewPCG(seed, 2), in.Jitter)
+		f.rows.uniform(rand.NewPCG(seed, 1), in.Jitter, 0)
+		f.cols.uniform(rand.NewPCG(seed, 2), in.Jitter, 0)
 	default:
-		f.rows.jitter(rand.NewPCG(seed, 1), in.Jitter)
-		f.cols.jitter(rand.NewPCG(seed, 2), in.Jitter)
+		f.rows.jitter(rand.NewPCG(seed, 1), in.Jitter, 0, f.rows.m)
+		f.cols.jitter(rand.NewPCG(seed, 2), in.Jitter, 0, f.cols.m)
 	}
 	if q := f.s.FixedColumns; q != nil {
 		// The columns' draws above are discarded, so that the rows'
@@ -153,20 +154,34 @@ func (s *side) copyFrom(shape, rate *mat.Dense, actRate []float64) {
 // with u uniform on [0, 1): shapes start at a, weight rates at the prior
 // mean of the activity b', activity rates at κˢ/b' so that E ξ starts
 // near b'. The jitter breaks the symmetry between factors.
-func (s *side) jitter(src rand.Source, size float64) {
+//
+// The side may be rows lo..lo+m of a side of total rows (a shard of a
+// distributed fit): the draws are those the whole side takes for these
+// rows, the stream skipped past the others (two draws per weight, then
+// one per activity), so that a shard starts as its rows start in one
+// process.
+func (s *side) jitter(src *rand.PCG, size float64, lo, total int) {
+	k := uint64(s.k)
+	pcg.Skip(src, 2*uint64(lo)*k)
 	r := rand.New(src)
 	for j := range s.shape {
 		s.shape[j] = s.a * (1 + size*r.Float64())
 		s.rate[j] = s.bPrime * (1 + size*r.Float64())
 	}
+	if s.actRate == nil {
+		return
+	}
+	pcg.Skip(src, 2*uint64(total-lo-s.m)*k+uint64(lo))
 	for u := range s.actRate {
 		s.actRate[u] = s.actShape / s.bPrime * (1 + size*r.Float64())
 	}
 }
 
 // uniform sets every weight shape and rate to a' + size·u, u uniform on
-// [0, 1), and every activity rate to b'.
-func (s *side) uniform(src rand.Source, size float64) {
+// [0, 1), and every activity rate to b'; for rows lo.. of a larger side
+// as jitter.
+func (s *side) uniform(src *rand.PCG, size float64, lo int) {
+	pcg.Skip(src, 2*uint64(lo)*uint64(s.k))
 	r := rand.New(src)
 	for j := range s.shape {
 		s.shape[j] = s.aPrime + size*r.Float64()

@@ -154,49 +154,8 @@ func (s *Settings) withDefaults(x *model.Counts) (Settings, error) {
 		}
 		d.K, d.Hyper = q.K(), q.Hyper
 	}
-	if d.Criterion == CriterionDefault {
-		d.Criterion = CriterionELBO
-		if d.Validation != nil {
-			d.Criterion = CriterionValidation
-		}
-	}
-	switch {
-	case d.Criterion < CriterionDefault || d.Criterion > CriterionELBO:
-		return d, fmt.Errorf("inference: unknown criterion %d", int(d.Criterion))
-	case d.Criterion.needsValidation() && d.Validation == nil:
-		return d, fmt.Errorf("inference: criterion %v needs a validation set", d.Criterion)
-	case d.Patience < 0 || d.Restarts < 0:
-		return d, fmt.Errorf("inference: Patience = %d, Restarts = %d: want 0 (default) or more", d.Patience, d.Restarts)
-	}
-	if d.CheckEvery == 0 && d.Criterion != CriterionELBO {
-		d.CheckEvery = DefaultCheckEvery
-	}
-	if d.Patience == 0 {
-		d.Patience = 1
-		if d.Criterion != CriterionELBO {
-			d.Patience = DefaultPatience
-		}
-	}
-	if d.Restarts == 0 {
-		d.Restarts = 1
-	}
-	if d.Tol == 0 {
-		d.Tol = DefaultLogLikTol
-		if d.Criterion == CriterionELBO {
-			d.Tol = DefaultELBOTol
-		}
-	}
-	if d.MinIter == 0 {
-		d.MinIter = DefaultMinIter
-	}
-	if err := (fitting.Loop{K: d.K, FactorArrays: 9, MaxIter: &d.MaxIter, MinIter: &d.MinIter, CheckEvery: &d.CheckEvery, Tol: &d.Tol, Workers: &d.Workers}).Defaults("inference", x.Rows(), x.Cols(), x.NNZ()); err != nil {
+	if err := d.resolve(x.Rows(), x.Cols(), x.NNZ()); err != nil {
 		return d, err
-	}
-	if err := d.Init.validate(); err != nil {
-		return d, err
-	}
-	if err := d.Hyper.Validate(); err != nil {
-		return d, fmt.Errorf("inference: %w", err)
 	}
 	if v := d.Validation; v != nil && (v.X.Rows() != x.Rows() || v.X.Cols() != x.Cols()) {
 		return d, fmt.Errorf("inference: validation set is %d × %d, counts are %d × %d", v.X.Rows(), v.X.Cols(), x.Rows(), x.Cols())
@@ -214,6 +173,58 @@ func (s *Settings) withDefaults(x *model.Counts) (Settings, error) {
 			return d, fmt.Errorf("inference: %w", err)
 		}
 	}
-	d.Hyper = d.Hyper.WithDefaults()
 	return d, nil
+}
+
+// resolve fills in the defaults that depend on the matrix's shape alone
+// and validates the settings that do not need the matrix itself: the
+// part of withDefaults that a sharded fit, whose driver never holds the
+// counts, shares.
+func (s *Settings) resolve(n, p, nnz int) error {
+	if s.Criterion == CriterionDefault {
+		s.Criterion = CriterionELBO
+		if s.Validation != nil {
+			s.Criterion = CriterionValidation
+		}
+	}
+	switch {
+	case s.Criterion < CriterionDefault || s.Criterion > CriterionELBO:
+		return fmt.Errorf("inference: unknown criterion %d", int(s.Criterion))
+	case s.Criterion.needsValidation() && s.Validation == nil:
+		return fmt.Errorf("inference: criterion %v needs a validation set", s.Criterion)
+	case s.Patience < 0 || s.Restarts < 0:
+		return fmt.Errorf("inference: Patience = %d, Restarts = %d: want 0 (default) or more", s.Patience, s.Restarts)
+	}
+	if s.CheckEvery == 0 && s.Criterion != CriterionELBO {
+		s.CheckEvery = DefaultCheckEvery
+	}
+	if s.Patience == 0 {
+		s.Patience = 1
+		if s.Criterion != CriterionELBO {
+			s.Patience = DefaultPatience
+		}
+	}
+	if s.Restarts == 0 {
+		s.Restarts = 1
+	}
+	if s.Tol == 0 {
+		s.Tol = DefaultLogLikTol
+		if s.Criterion == CriterionELBO {
+			s.Tol = DefaultELBOTol
+		}
+	}
+	if s.MinIter == 0 {
+		s.MinIter = DefaultMinIter
+	}
+	if err := (fitting.Loop{K: s.K, FactorArrays: 9, MaxIter: &s.MaxIter, MinIter: &s.MinIter, CheckEvery: &s.CheckEvery, Tol: &s.Tol, Workers: &s.Workers}).Defaults("inference", n, p, nnz); err != nil {
+		return err
+	}
+	if err := s.Init.validate(); err != nil {
+		return err
+	}
+	if err := s.Hyper.Validate(); err != nil {
+		return fmt.Errorf("inference: %w", err)
+	}
+	s.Hyper = s.Hyper.WithDefaults()
+	return nil
 }
