@@ -127,6 +127,7 @@ func FitShards(ctx context.Context, n, p, nnz int, settings *Settings, sh Shardi
 	cols := newSide(p, k, h.C, h.CPrime, h.DPrime, h.NonHierarchical, chunks)
 	stop := fitting.Stopper{Tol: s.Tol, Patience: s.Patience, MinIter: s.MinIter}
 	st := &ShardedState{Fingerprint: shardFingerprint(n, p, nnz, s), BestELBO: math.Inf(-1), Status: MaxIterations}
+	var before time.Duration // the resumed trace's time
 	if r := sh.Resume; r != nil {
 		if r.Fingerprint != st.Fingerprint {
 			return nil, fmt.Errorf("inference: the saved state is of another fit (%s); this one is %s", r.Fingerprint, st.Fingerprint)
@@ -137,6 +138,9 @@ func FitShards(ctx context.Context, n, p, nnz int, settings *Settings, sh Shardi
 		*st = *r
 		st.Trace = append([]Iteration(nil), r.Trace...)
 		stop.Restore(st.Stopper)
+		if len(st.Trace) > 0 {
+			before = st.Trace[len(st.Trace)-1].Elapsed
+		}
 		copy(cols.shape, st.Cols.Shape)
 		copy(cols.rate, st.Cols.Rate)
 		copy(cols.actRate, st.Cols.ActRate)
@@ -184,10 +188,7 @@ func FitShards(ctx context.Context, n, p, nnz int, settings *Settings, sh Shardi
 					st.Status, st.Done = Converged, true
 				}
 			}
-			it.Elapsed = time.Since(start)
-			if len(st.Trace) > 0 {
-				it.Elapsed += st.Trace[len(st.Trace)-1].Elapsed
-			}
+			it.Elapsed = before + time.Since(start)
 			st.Trace = append(st.Trace, it)
 			if s.Recorder != nil {
 				s.Recorder(it)

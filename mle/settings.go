@@ -191,35 +191,45 @@ func (s *Settings) withDefaults(x *model.Counts) (Settings, error) {
 			return d, fmt.Errorf("mle: checkpoints do not apply to a fold-in (FixedH)")
 		}
 	}
-	if err := (fitting.Loop{K: d.K, FactorArrays: 4, MaxIter: &d.MaxIter, MinIter: &d.MinIter, CheckEvery: &d.CheckEvery, Tol: &d.Tol, Workers: &d.Workers}).Defaults("mle", x.Rows(), x.Cols(), x.NNZ()); err != nil {
+	if err := d.resolve(x.Rows(), x.Cols(), x.NNZ()); err != nil {
 		return d, err
-	}
-	switch {
-	case d.Method != MU && d.Method != CD:
-		return d, fmt.Errorf("mle: unknown method %v", d.Method)
-	case d.Init != InitRandom && d.Init != InitNNDSVDa:
-		return d, fmt.Errorf("mle: unknown initialization %v", d.Init)
-	case d.Normalize < NormalizeDefault || d.Normalize > NormalizeNone:
-		return d, fmt.Errorf("mle: unknown normalization %d", int(d.Normalize))
-	}
-	if p := d.MAP; p != nil {
-		if !(p.Shape >= 1 && p.Shape <= MaxPrior) {
-			return d, fmt.Errorf("mle: MAP prior shape α = %v: want 1 ≤ α ≤ %g (for α < 1 the MAP objective is unbounded below at zero; far above, the prior swamps any data)", p.Shape, MaxPrior)
-		}
-		if !(p.Rate > 0 && p.Rate <= MaxPrior) {
-			return d, fmt.Errorf("mle: MAP prior rate b = %v: want 0 < b ≤ %g", p.Rate, MaxPrior)
-		}
 	}
 	if d.Checkpoint != nil {
 		if err := d.Checkpoint.Check(); err != nil {
 			return d, fmt.Errorf("mle: %w", err)
 		}
 	}
-	if d.Normalize == NormalizeDefault {
-		d.Normalize = NormalizeW
-		if d.MAP != nil {
-			d.Normalize = NormalizeNone
+	return d, nil
+}
+
+// resolve fills in the defaults that depend on the matrix's shape alone
+// and validates what needs no counts: the part of withDefaults a sharded
+// fit, whose driver never holds the counts, shares.
+func (s *Settings) resolve(n, p, nnz int) error {
+	if err := (fitting.Loop{K: s.K, FactorArrays: 4, MaxIter: &s.MaxIter, MinIter: &s.MinIter, CheckEvery: &s.CheckEvery, Tol: &s.Tol, Workers: &s.Workers}).Defaults("mle", n, p, nnz); err != nil {
+		return err
+	}
+	switch {
+	case s.Method != MU && s.Method != CD:
+		return fmt.Errorf("mle: unknown method %v", s.Method)
+	case s.Init != InitRandom && s.Init != InitNNDSVDa:
+		return fmt.Errorf("mle: unknown initialization %v", s.Init)
+	case s.Normalize < NormalizeDefault || s.Normalize > NormalizeNone:
+		return fmt.Errorf("mle: unknown normalization %d", int(s.Normalize))
+	}
+	if pr := s.MAP; pr != nil {
+		if !(pr.Shape >= 1 && pr.Shape <= MaxPrior) {
+			return fmt.Errorf("mle: MAP prior shape α = %v: want 1 ≤ α ≤ %g (for α < 1 the MAP objective is unbounded below at zero; far above, the prior swamps any data)", pr.Shape, MaxPrior)
+		}
+		if !(pr.Rate > 0 && pr.Rate <= MaxPrior) {
+			return fmt.Errorf("mle: MAP prior rate b = %v: want 0 < b ≤ %g", pr.Rate, MaxPrior)
 		}
 	}
-	return d, nil
+	if s.Normalize == NormalizeDefault {
+		s.Normalize = NormalizeW
+		if s.MAP != nil {
+			s.Normalize = NormalizeNone
+		}
+	}
+	return nil
 }
