@@ -129,6 +129,22 @@ func labelSection(c *Counts) []byte {
 	return b
 }
 
+// ReadBinaryShape reads only the header of a file WriteBinary wrote and
+// returns the matrix's shape and non-zeros, checking the header as
+// ReadBinary does (size is the file's size, or -1 when unknown): what a
+// runner needs to plan a fit over row shards without reading them.
+func ReadBinaryShape(r io.Reader, size int64) (n, p, nnz int, err error) {
+	var h [binaryHeader]byte
+	if _, err := io.ReadFull(r, h[:]); err != nil {
+		return 0, 0, 0, fmt.Errorf("%w: binary counts: header: %v (truncated file)", ErrFormat, err)
+	}
+	l, err := parseBinaryHeader(h[:], size)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	return int(l.n), int(l.p), int(l.nnz), nil
+}
+
 // ReadBinary reads a Counts written by WriteBinary. size is the number of
 // bytes r holds (the file's size), or -1 when unknown: with it, a header
 // that declares more than the file holds is refused before anything is

@@ -123,3 +123,24 @@ func TestWriteShards(t *testing.T) {
 		t.Fatalf("the shards hold %d rows", row)
 	}
 }
+
+func TestReadBinaryShape(t *testing.T) {
+	x, err := NewCounts(3, 4, []int{0, 2}, []int{1, 3}, []float64{5, 6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := WriteBinary(&b, x); err != nil {
+		t.Fatal(err)
+	}
+	n, p, nnz, err := ReadBinaryShape(strings.NewReader(b.String()), int64(b.Len()))
+	if err != nil || n != 3 || p != 4 || nnz != 2 {
+		t.Fatalf("shape %d × %d, %d non-zeros, %v", n, p, nnz, err)
+	}
+	if _, _, _, err := ReadBinaryShape(strings.NewReader(b.String()), int64(b.Len())-1); !errors.Is(err, ErrFormat) {
+		t.Fatalf("a truncated file: %v", err)
+	}
+	if _, _, _, err := ReadBinaryShape(strings.NewReader(b.String()[:20]), -1); !errors.Is(err, ErrFormat) {
+		t.Fatalf("a truncated header: %v", err)
+	}
+}

@@ -6,10 +6,12 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/poisfact/poisfact/internal/testutil"
+	"github.com/poisfact/poisfact/model"
 )
 
 func runCmd(args ...string) (code int, stdout, stderr string) {
@@ -238,4 +240,48 @@ func emptyMatrix(t *testing.T) string {
 	p := filepath.Join(t.TempDir(), "empty.mtx")
 	os.WriteFile(p, []byte("%%MatrixMarket matrix coordinate integer general\n3 3 0\n"), 0o644)
 	return p
+}
+
+// TestConvertShards: convert -shards writes row shards that stack up to
+// the matrix, labels included; a bad count is one line and exit 2.
+func TestConvertShards(t *testing.T) {
+	in := testutil.Testdata("onlineretail", "matrix.mtx.gz")
+	dir := t.TempDir()
+	if code, _, errOut := runCmd("convert", "-shards", "3", in, dir); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	x, err := model.ReadFile(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found, _ := filepath.Glob(filepath.Join(dir, "*"))
+	paths, err := model.OrderShards(found)
+	if err != nil || len(paths) != 3 {
+		t.Fatalf("shards %v: %v", found, err)
+	}
+	row := 0
+	for _, p := range paths {
+		b, err := model.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.Cols() != x.Cols() || b.ColLabel(7) != x.ColLabel(7) || b.RowLabel(0) != x.RowLabel(row) {
+			t.Fatalf("%s: %d columns, labels %q %q, want %q %q", p, b.Cols(), b.ColLabel(7), b.RowLabel(0), x.ColLabel(7), x.RowLabel(row))
+		}
+		for u := 0; u < b.Rows(); u++ {
+			cols, vals := b.Row(u)
+			wc, wv := x.Row(row + u)
+			if !slices.Equal(cols, wc) || !slices.Equal(vals, wv) {
+				t.Fatalf("%s: row %d differs from the matrix's row %d", p, u, row+u)
+			}
+		}
+		row += b.Rows()
+	}
+	if row != x.Rows() {
+		t.Fatalf("the shards hold %d rows of %d", row, x.Rows())
+	}
+	code, _, errOut := runCmd("convert", "-shards", "-2", in, t.TempDir())
+	if code != 2 || strings.Count(strings.TrimSpace(errOut), "\n") != 0 || !strings.Contains(errOut, "-shards -2") {
+		t.Fatalf("-shards -2: exit %d, %q", code, errOut)
+	}
 }
