@@ -1,0 +1,293 @@
+package beamfit
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"sort"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
+
+	"github.com/poisfact/poisfact/inference"
+	"github.com/poisfact/poisfact/mle"
+)
+
+// The two algorithms a pass runs.
+const (
+	kindHPF = "hpf"
+	kindMU  = "mu"
+)
+
+func init() {
+	beam.RegisterType(reflect.TypeOf((*shard)(nil)).Elem())
+	beam.RegisterType(reflect.TypeOf((*result)(nil)).Elem())
+	register.DoFn3x1[context.Context, string, func([]byte), error](&readFn{})
+	register.Emitter1[[]byte]()
+	register.DoFn4x0[context.Context, shard, []byte, func(result)](&stepFn{})
+	register.Emitter1[result]()
+	register.DoFn3x1[context.Context, int, func(*result) bool, error](&sumFn{})
+	register.Iter1[result]()
+	register.DoFn2x1[context.Context, shard, error](&gatherFn{})
+}
+
+// result is one shard's outcome of a pass: its statistics (gob), or the
+// error that its data or files gave.
+type result struct {
+	Index int
+	Stats []byte
+	Err   string
+}
+
+// outcome is a pass's outcome as the pipeline leaves it for the driver:
+// the shards' statistics added in shard order, or the first shard's
+// error.
+type outcome struct {
+	Stats []byte
+	Err   string
+}
+
+// readFn reads a file into one element: the columns, which every shard's
+// step takes as a side input.
+type readFn struct{}
+
+func (readFn) ProcessElement(ctx context.Context, name string, emit func([]byte)) error {
+	b, err := readFile(ctx, name)
+	if err != nil {
+		return err
+	}
+	emit(b)
+	return nil
+}
+
+// stepFn runs one shard's share of a pass: it reads the shard and the
+// shard's rows of the sweep before, runs the core's RowShard.Step and
+// writes the shard's new rows. Errors become the shard's result, not a
+// failed bundle: a runner would retry a failure, and bad data stays bad.
+type stepFn struct {
+	Kind    string
+	Work    string
+	Pass    int
+	Update  bool
+	Workers int
+}
+
+func (f *stepFn) ProcessElement(ctx context.Context, sh shard, cols []byte, emit func(result)) {
+	r := result{Index: sh.Index}
+	var err error
+	if f.Kind == kindHPF {
+		r.Stats, err = f.stepHPF(ctx, sh, cols)
+	} else {
+		r.Stats, err = f.stepMU(ctx, sh, cols)
+	}
+	if err != nil {
+		r.Err = err.Error()
+	}
+	emit(r)
+}
+
+// rowsFile names a shard's rows after a sweep.
+func rowsFile(work string, sweep, shard int) string {
+	return join(work, fmt.Sprintf("rows-%06d-part-%05d.gob", sweep, shard))
+}
+
+func (f *stepFn) stepHPF(ctx context.Context, sh shard, colsBlob []byte) ([]byte, error) {
+	var cols inference.Columns
+	if err := decode("the columns", colsBlob, &cols); err != nil {
+		return nil, err
+	}
+	x, err := readShard(ctx, sh)
+	if err != nil {
+		return nil, err
+	}
+	r, err := inference.NewRowShard(x, sh.Lo, &cols)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", sh.Path, err)
+	}
+	if f.Pass == 1 {
+		r.Start()
+	} else {
+		var rows inference.SideParams
+		name := rowsFile(f.Work, f.Pass-1, sh.Index)
+		if err := readGob(ctx, name, &rows); err != nil {
+			return nil, err
+		}
+		if err := r.SetParams(rows); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	st, err := r.Step(f.Workers, f.Pass, &cols, f.Update)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", sh.Path, err)
+	}
+	if f.Update {
+		if err := writeGob(ctx, rowsFile(f.Work, f.Pass, sh.Index), r.Params()); err != nil {
+			return nil, err
+		}
+	}
+	return encode(st)
+}
+
+func (f *stepFn) stepMU(ctx context.Context, sh shard, colsBlob []byte) ([]byte, error) {
+	var cols mle.Columns
+	if err := decode("the columns", colsBlob, &cols); err != nil {
+		return nil, err
+	}
+	x, err := readShard(ctx, sh)
+	if err != nil {
+		return nil, err
+	}
+	r, err := mle.NewRowShard(x, sh.Lo, f.Workers, &cols)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", sh.Path, err)
+	}
+	if f.Pass <= 1 {
+		r.Start()
+	} else {
+		var w []float64
+		name := rowsFile(f.Work, f.Pass-1, sh.Index)
+		if err := readGob(ctx, name, &w); err != nil {
+			return nil, err
+		}
+		if err := r.SetW(w); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	st, err := r.Step(f.Pass, &cols, f.Update)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", sh.Path, err)
+	}
+	if f.Update {
+		if err := writeGob(ctx, rowsFile(f.Work, f.Pass, sh.Index), r.W()); err != nil {
+			return nil, err
+		}
+	}
+	return encode(st)
+}
+
+// sumFn adds every shard's statistics in shard order, whatever order the
+// runner delivers them in, and writes the outcome for the driver.
+type sumFn struct {
+	Kind   string
+	Out    string
+	Shards int
+}
+
+func (f *sumFn) ProcessElement(ctx context.Context, _ int, results func(*result) bool) error {
+	var all []result
+	var r result
+	for results(&r) {
+		all = append(all, r)
+	}
+	sort.Slice(all, func(a, b int) bool { return all[a].Index < all[b].Index })
+	out := outcome{}
+	for j, r := range all {
+		if r.Err != "" {
+			out.Err = r.Err
+			break
+		}
+		if r.Index != j {
+			out.Err = fmt.Sprintf("pass results for shards %d and %d of %d: a shard counted twice or missing", j, r.Index, f.Shards)
+			break
+		}
+	}
+	if out.Err == "" && len(all) != f.Shards {
+		out.Err = fmt.Sprintf("%d shard results for %d shards", len(all), f.Shards)
+	}
+	if out.Err == "" {
+		var err error
+		if f.Kind == kindHPF {
+			out.Stats, err = addInOrder[inference.ShardStats](all, (*inference.ShardStats).Add)
+		} else {
+			out.Stats, err = addInOrder[mle.ShardStats](all, (*mle.ShardStats).Add)
+		}
+		if err != nil {
+			out.Err = err.Error()
+		}
+	}
+	return writeGob(ctx, f.Out, &out)
+}
+
+// addInOrder decodes the shards' statistics and adds them in shard order.
+func addInOrder[T any](all []result, add func(*T, *T) error) ([]byte, error) {
+	var total T
+	for _, r := range all {
+		var st T
+		if err := decode(fmt.Sprintf("shard %d's statistics", r.Index), r.Stats, &st); err != nil {
+			return nil, err
+		}
+		if err := add(&total, &st); err != nil {
+			return nil, err
+		}
+	}
+	return encode(&total)
+}
+
+// gathered is what the last pipeline of a fit writes per shard: its rows'
+// parameters of the chosen sweep (HPF) or W (MU), and its labels.
+type gathered struct {
+	Rows      inference.SideParams
+	W         []float64
+	RowLabels []string
+	ColLabels []string // shard 0's only
+}
+
+func gatheredFile(work string, shard int) string {
+	return join(work, fmt.Sprintf("final-part-%05d.gob", shard))
+}
+
+// gatherFn writes a shard's gathered file.
+type gatherFn struct {
+	Kind  string
+	Work  string
+	Sweep int
+}
+
+func (f *gatherFn) ProcessElement(ctx context.Context, sh shard) error {
+	x, err := readShard(ctx, sh)
+	if err != nil {
+		return err
+	}
+	g := gathered{RowLabels: x.RowLabels()}
+	if sh.Index == 0 {
+		g.ColLabels = x.ColLabels()
+	}
+	name := rowsFile(f.Work, f.Sweep, sh.Index)
+	if f.Kind == kindHPF {
+		err = readGob(ctx, name, &g.Rows)
+	} else {
+		err = readGob(ctx, name, &g.W)
+	}
+	if err != nil {
+		return err
+	}
+	return writeGob(ctx, gatheredFile(f.Work, sh.Index), &g)
+}
+
+// shardElements returns the plan's shards as pipeline elements.
+func shardElements(pl *plan) []any {
+	out := make([]any, len(pl.Shards))
+	for j, s := range pl.Shards {
+		out[j] = s
+	}
+	return out
+}
+
+// passPipeline builds the pipeline of one pass: the columns read once as
+// a side input, one step per shard, the sum in shard order.
+func passPipeline(pl *plan, step *stepFn, colsFile, outFile string) *beam.Pipeline {
+	p, s := beam.NewPipelineWithRoot()
+	shards := beam.Create(s, shardElements(pl)...)
+	cols := beam.ParDo(s, &readFn{}, beam.Create(s, colsFile))
+	results := beam.ParDo(s, step, shards, beam.SideInput{Input: cols})
+	grouped := beam.GroupByKey(s, beam.AddFixedKey(s, results))
+	beam.ParDo0(s, &sumFn{Kind: step.Kind, Out: outFile, Shards: len(pl.Shards)}, grouped)
+	return p
+}
+
+// gatherPipeline builds the last pipeline of a fit.
+func gatherPipeline(pl *plan, g *gatherFn) *beam.Pipeline {
+	p, s := beam.NewPipelineWithRoot()
+	beam.ParDo0(s, g, beam.Create(s, shardElements(pl)...))
+	return p
+}
