@@ -6,6 +6,7 @@ import (
 
 	"github.com/poisfact/poisfact/compare"
 	"github.com/poisfact/poisfact/evaluation"
+	"github.com/poisfact/poisfact/internal/report"
 )
 
 // compareReport is the JSON object of "poisfact compare -json".
@@ -21,24 +22,24 @@ type compareReport struct {
 }
 
 type checkReport struct {
-	Name            string    `json:"name"`
-	Passed          bool      `json:"passed"`
-	MaxAbsDeviation jsonFloat `json:"max_abs_deviation"`
-	MaxRelDeviation jsonFloat `json:"max_rel_deviation"`
-	Tolerance       float64   `json:"tolerance"`
-	Trials          int       `json:"trials"`
-	Detail          string    `json:"detail"`
+	Name            string       `json:"name"`
+	Passed          bool         `json:"passed"`
+	MaxAbsDeviation report.Float `json:"max_abs_deviation"`
+	MaxRelDeviation report.Float `json:"max_rel_deviation"`
+	Tolerance       float64      `json:"tolerance"`
+	Trials          int          `json:"trials"`
+	Detail          string       `json:"detail"`
 }
 
 type sideBySideRow struct {
-	Model             string    `json:"model"`
-	LogLikMean        jsonFloat `json:"loglik_mean"`
-	LogLikMeanNonzero jsonFloat `json:"loglik_mean_nonzero"`
-	ZeroRates         int       `json:"zero_rate_heldout"`
-	TrainDivergence   float64   `json:"train_divergence"`
-	Iterations        int       `json:"iterations"`
-	Seconds           float64   `json:"seconds"`
-	StopReason        string    `json:"stop_reason"`
+	Model             string       `json:"model"`
+	LogLikMean        report.Float `json:"loglik_mean"`
+	LogLikMeanNonzero report.Float `json:"loglik_mean_nonzero"`
+	ZeroRates         int          `json:"zero_rate_heldout"`
+	TrainDivergence   float64      `json:"train_divergence"`
+	Iterations        int          `json:"iterations"`
+	Seconds           float64      `json:"seconds"`
+	StopReason        string       `json:"stop_reason"`
 }
 
 func runCompare(args []string, stdout, stderr io.Writer) int {
@@ -81,11 +82,11 @@ func runCompare(args []string, stdout, stderr io.Writer) int {
 	if *asJSON {
 		out := compareReport{File: pos[0], Rows: rep.Rows, Cols: rep.Cols, NNZ: rep.NNZ, CX: rep.CX, Passed: rep.Passed}
 		for _, c := range rep.Checks {
-			out.Checks = append(out.Checks, checkReport{c.Name, c.Passed, jsonFloat(c.MaxAbsDeviation), jsonFloat(c.MaxRelDeviation), c.Tolerance, c.Trials, c.Detail})
+			out.Checks = append(out.Checks, checkReport{c.Name, c.Passed, report.Float(c.MaxAbsDeviation), report.Float(c.MaxRelDeviation), c.Tolerance, c.Trials, c.Detail})
 		}
 		if table != nil {
 			for _, r := range table.Rows {
-				out.SideBySide = append(out.SideBySide, sideBySideRow{r.Model, jsonFloat(r.HeldOut.Mean), jsonFloat(r.HeldOut.MeanNonzero), r.ZeroRates, r.TrainDivergence, r.Iterations, r.Seconds, r.Stop})
+				out.SideBySide = append(out.SideBySide, sideBySideRow{r.Model, report.Float(r.HeldOut.Mean), report.Float(r.HeldOut.MeanNonzero), r.ZeroRates, r.TrainDivergence, r.Iterations, r.Seconds, r.Stop})
 			}
 		}
 		enc := json.NewEncoder(stdout)

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/poisfact/poisfact"
 	"github.com/poisfact/poisfact/model"
@@ -160,15 +159,4 @@ func warnSameData(stderr io.Writer, cmd string, d *dataParts) {
 			fmt.Fprintf(stderr, "poisfact %s: warning: the %s counts are the training counts: their figures measure the fit, not held-out prediction\n", cmd, part.what)
 		}
 	}
-}
-
-// plural returns "1 worker", "n workers", "n minibatches".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	if strings.HasSuffix(noun, "ch") {
-		return fmt.Sprintf("%d %ses", n, noun)
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"time"
 
 	"github.com/poisfact/poisfact/inference"
 	"github.com/poisfact/poisfact/internal/parallel"
+	"github.com/poisfact/poisfact/internal/report"
 	"github.com/poisfact/poisfact/mle"
 	"github.com/poisfact/poisfact/model"
 )
@@ -53,57 +53,14 @@ type fitOptions struct {
 	checkBatches        int
 }
 
-// fitReport is the JSON object "poisfact fit -json" prints. Later
-// versions add fields; they never rename these.
+// fitReport is the JSON object "poisfact fit -json" prints: the fit's
+// report, which poisfact-beam prints too, with the held-out figures and
+// where the model went. Later versions add fields; they never rename
+// these.
 type fitReport struct {
-	Model               string         `json:"model"`
-	Algorithm           string         `json:"algorithm"`
-	Input               string         `json:"input"`
-	Rows                int            `json:"rows"`
-	Cols                int            `json:"cols"`
-	NNZ                 int            `json:"nnz"`
-	K                   int            `json:"k"`
-	Workers             int            `json:"workers"`
-	Seed                uint64         `json:"seed"`
-	Iterations          int            `json:"iterations"`
-	BestIteration       int            `json:"best_iteration,omitempty"`
-	Criterion           string         `json:"criterion,omitempty"`
-	Restart             int            `json:"restart"`
-	Restarts            []restartEntry `json:"restarts,omitempty"`
-	StopReason          string         `json:"stop_reason"`
-	Seconds             float64        `json:"seconds"`
-	SecondsPerIteration float64        `json:"seconds_per_iteration"`
-	ELBO                *float64       `json:"elbo,omitempty"`
-	Divergence          *float64       `json:"divergence,omitempty"`
-	Objective           *float64       `json:"objective,omitempty"`
-	Init                string         `json:"init,omitempty"`
-	TrainLogLik         float64        `json:"train_loglik"`
-	Trace               []traceEntry   `json:"trace"`
-	HeldOut             *heldOutReport `json:"heldout,omitempty"`
-	Saved               string         `json:"saved,omitempty"`
-}
-
-type traceEntry struct {
-	Restart          int      `json:"restart"`
-	Iteration        int      `json:"iteration"`
-	ELBO             *float64 `json:"elbo,omitempty"`
-	Divergence       *float64 `json:"divergence,omitempty"`
-	ValidationLogLik *float64 `json:"validation_loglik,omitempty"`
-	ValidationNZ     *float64 `json:"validation_loglik_nonzero,omitempty"`
-	Criterion        *float64 `json:"criterion,omitempty"`
-	Seconds          float64  `json:"seconds"`
-}
-
-// restartEntry summarizes one restart of an HPF fit.
-type restartEntry struct {
-	Restart       int       `json:"restart"`
-	Seed          uint64    `json:"seed"`
-	Iterations    int       `json:"iterations"`
-	BestIteration int       `json:"best_iteration"`
-	Criterion     jsonFloat `json:"criterion"`
-	ELBO          jsonFloat `json:"elbo"`
-	StopReason    string    `json:"stop_reason"`
-	Seconds       float64   `json:"seconds"`
+	report.Fit
+	HeldOut *heldOutReport `json:"heldout,omitempty"`
+	Saved   string         `json:"saved,omitempty"`
 }
 
 func runFit(args []string, stdout, stderr io.Writer) int {
@@ -175,34 +132,30 @@ func runFit(args []string, stdout, stderr io.Writer) int {
 	if o.modelName != "hpf" {
 		fitter = fitNMF
 	}
-	report, saved, err := fitter(sig.ctx, data, o, stderr)
+	rep, saved, err := fitter(sig.ctx, data, o, stderr)
 	if err != nil {
 		return fail(stderr, "fit", err)
 	}
 	n, p := data.all.Dims()
-	report.Model, report.Input, report.Rows, report.Cols, report.NNZ = o.modelName, o.in, n, p, data.all.NNZ()
-	report.K, report.Workers, report.Seed = o.k, parallel.Workers(o.workers), o.seed
-	if report.Iterations > 0 {
-		report.SecondsPerIteration = report.Seconds / float64(report.Iterations)
-	}
+	rep.Describe(o.modelName, o.in, n, p, data.all.NNZ(), o.k, parallel.Workers(o.workers), o.seed)
 	saved.RowLabels, saved.ColLabels, saved.Train = data.all.RowLabels(), data.all.ColLabels(), data.train
 	if data.testHeld != nil {
-		if report.HeldOut, err = heldOutMetrics(saved, data, o.workers); err != nil {
+		if rep.HeldOut, err = heldOutMetrics(saved, data, o.workers); err != nil {
 			return fail(stderr, "fit", err)
 		}
-		report.HeldOut.Fraction, report.HeldOut.Masked = o.holdout, o.mask
+		rep.HeldOut.Fraction, rep.HeldOut.Masked = o.holdout, o.mask
 	}
 	if o.out != "" {
 		saved.Fit.Input, saved.Fit.SplitSeed, saved.Fit.Holdout, saved.Fit.Mask = o.in, o.splitSeed, o.holdout, o.mask
 		saved.Valid, saved.Test = data.valid, data.test
 		if saveErr := model.SaveModel(o.out, saved); saveErr != nil {
-			// The fit is done: print its report before the error.
-			printFitReport(stdout, stderr, o.asJSON, report)
+			// The fit is done: print its rep before the error.
+			printFitReport(stdout, stderr, o.asJSON, rep)
 			return fail(stderr, "fit", saveErr)
 		}
-		report.Saved = o.out
+		rep.Saved = o.out
 	}
-	if status := printFitReport(stdout, stderr, o.asJSON, report); status != 0 {
+	if status := printFitReport(stdout, stderr, o.asJSON, rep); status != 0 {
 		return status
 	}
 	return sig.status()
@@ -325,35 +278,8 @@ func (o *fitOptions) parseHPF() error {
 	return nil
 }
 
-// progressLine prints one progress line: step, what was measured, elapsed
-// time and steps per second.
-func progressLine(w io.Writer, step string, iter int, measured string, elapsed time.Duration) {
-	secs := elapsed.Seconds()
-	fmt.Fprintf(w, "%s %5d  %s  %7.2fs  %.1f it/s\n", step, iter, measured, secs, float64(iter)/math.Max(secs, 1e-9))
-}
-
 func printFitSummary(w io.Writer, r *fitReport) {
-	fmt.Fprintf(w, "model       %s (%s), K = %d, %s, seed %d\n", r.Model, r.Algorithm, r.K, plural(r.Workers, "worker"), r.Seed)
-	fmt.Fprintf(w, "data        %s: %d × %d, %d non-zeros\n", r.Input, r.Rows, r.Cols, r.NNZ)
-	step := map[string]string{"cavi": "sweep", "svi": "minibatch"}[r.Algorithm]
-	if step == "" {
-		step = "iteration"
-	}
-	fmt.Fprintf(w, "stopped     %s after %s in %s (%.4f s per %s)\n", r.StopReason, plural(r.Iterations, step), time.Duration(r.Seconds*float64(time.Second)).Round(time.Millisecond), r.SecondsPerIteration, step)
-	if r.Criterion != "" {
-		fmt.Fprintf(w, "kept        %s %d, the best check of the %s criterion", step, r.BestIteration, r.Criterion)
-		if len(r.Restarts) > 1 {
-			fmt.Fprintf(w, ", from restart %d of %d", r.Restart+1, len(r.Restarts))
-		}
-		fmt.Fprintln(w)
-	}
-	if r.ELBO != nil {
-		fmt.Fprintf(w, "elbo        %.10g\n", *r.ELBO)
-	}
-	if r.Divergence != nil {
-		fmt.Fprintf(w, "divergence  %.10g (generalized KL on the training counts; objective %.10g)\n", *r.Divergence, *r.Objective)
-	}
-	fmt.Fprintf(w, "train ll    %.10g (Poisson log-likelihood of the training counts, log x! included)\n", r.TrainLogLik)
+	r.Summary(w)
 	if h := r.HeldOut; h != nil {
 		printHeldOut(w, h)
 	}

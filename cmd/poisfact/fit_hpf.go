@@ -2,11 +2,10 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"math"
 
 	"github.com/poisfact/poisfact/inference"
+	"github.com/poisfact/poisfact/internal/report"
 	"github.com/poisfact/poisfact/model"
 )
 
@@ -32,24 +31,7 @@ func hpfSettings(d *dataParts, o fitOptions) *inference.Settings {
 // fitHPF runs CAVI as the options say.
 func fitHPF(ctx context.Context, d *dataParts, o fitOptions, stderr io.Writer) (*fitReport, *model.Saved, error) {
 	settings := hpfSettings(d, o)
-	restarts := o.restarts
-	settings.Recorder = func(it inference.Iteration) {
-		if !it.IsCheck() {
-			return
-		}
-		measured := fmt.Sprintf("elbo %.8g", it.ELBO)
-		step := "sweep"
-		if o.svi {
-			measured, step = fmt.Sprintf("criterion %.6f", it.Criterion), "check"
-		}
-		if it.HasValid() {
-			measured += fmt.Sprintf("  validation %.6f", it.ValidLogLik)
-		}
-		if restarts > 1 {
-			step = fmt.Sprintf("restart %d %s", it.Restart+1, step)
-		}
-		progressLine(stderr, step, it.Iter, measured, it.Elapsed)
-	}
+	settings.Recorder = report.HPFProgress(stderr, o.svi, o.restarts)
 	var res *inference.Result
 	var err error
 	if o.svi {
@@ -62,32 +44,10 @@ func fitHPF(ctx context.Context, d *dataParts, o fitOptions, stderr io.Writer) (
 	if err != nil {
 		return nil, nil, err
 	}
-	r := &fitReport{
-		Algorithm:  res.Record(settings).Algorithm,
-		Iterations: res.Iterations, BestIteration: res.BestIter, Criterion: res.Criterion.String(), Restart: res.Restart,
-		StopReason: res.Status.String(), Seconds: res.Elapsed.Seconds(), ELBO: ptr(res.ELBO), Init: settings.Init.Method.String(),
-	}
+	r := &fitReport{Fit: *report.HPF(res, settings)}
 	if r.TrainLogLik, err = model.PoissonLogLik(d.train, res.Posterior.PointEstimate()); err != nil {
 		return nil, nil, err
-	}
-	for j, rs := range res.Restarts {
-		r.Restarts = append(r.Restarts, restartEntry{j, rs.Seed, rs.Iterations, rs.BestIter, jsonFloat(rs.Best), jsonFloat(rs.ELBO), rs.Status.String(), rs.Elapsed.Seconds()})
-	}
-	for _, it := range res.Trace {
-		e := traceEntry{Restart: it.Restart, Iteration: it.Iter, Seconds: it.Elapsed.Seconds()}
-		if !math.IsNaN(it.ELBO) { // SVI records no ELBO at its checks
-			e.ELBO = ptr(it.ELBO)
-		}
-		if it.HasValid() {
-			e.ValidationLogLik, e.ValidationNZ = ptr(it.ValidLogLik), ptr(it.ValidLogLikNonzero)
-		}
-		if it.IsCheck() {
-			e.Criterion = ptr(it.Criterion)
-		}
-		r.Trace = append(r.Trace, e)
 	}
 	rec := res.Record(settings)
 	return r, &model.Saved{Kind: model.KindHPF, Posterior: res.Posterior, Fit: &rec}, nil
 }
-
-func ptr(v float64) *float64 { return &v }

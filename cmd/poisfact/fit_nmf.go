@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 
+	"github.com/poisfact/poisfact/internal/report"
 	"github.com/poisfact/poisfact/mle"
 	"github.com/poisfact/poisfact/model"
 )
@@ -31,22 +31,12 @@ func fitNMF(ctx context.Context, d *dataParts, o fitOptions, stderr io.Writer) (
 		}
 		s.MAP = &mle.Prior{Shape: o.mapShape, Rate: rate}
 	}
-	s.Recorder = func(it mle.Iteration) {
-		if it.Iter%max(o.checkEvery, 1) == 0 {
-			progressLine(stderr, "iteration", it.Iter, fmt.Sprintf("divergence %.10g", it.Divergence), it.Elapsed)
-		}
-	}
+	s.Recorder = report.MLEProgress(stderr, o.checkEvery)
 	res, err := mle.Fit(ctx, d.train, s)
 	if err != nil {
 		return nil, nil, err
 	}
-	r := &fitReport{
-		Algorithm: s.Method.String(), Iterations: res.Iterations, Init: o.init, StopReason: res.Status.String(), Seconds: res.Elapsed.Seconds(),
-		Divergence: ptr(res.Divergence), Objective: ptr(res.Objective), TrainLogLik: res.LogLik,
-	}
-	for _, it := range res.Trace {
-		r.Trace = append(r.Trace, traceEntry{Iteration: it.Iter, Divergence: ptr(it.Divergence), Seconds: it.Elapsed.Seconds()})
-	}
+	r := &fitReport{Fit: *report.MLE(res, s)}
 	rec := res.Record(s)
 	return r, &model.Saved{Kind: model.KindNMF, W: res.W, H: res.H, Fit: &rec}, nil
 }

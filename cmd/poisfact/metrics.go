@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/poisfact/poisfact/evaluation"
+	"github.com/poisfact/poisfact/internal/report"
 	"github.com/poisfact/poisfact/model"
 )
 
@@ -19,24 +20,24 @@ type rankingReport struct {
 
 // heldOutReport is the "heldout" object of fit and evaluate.
 type heldOutReport struct {
-	Fraction          float64   `json:"fraction"`
-	Masked            bool      `json:"masked"`
-	LogLikMean        jsonFloat `json:"loglik_mean"`
-	LogLikMeanNonzero jsonFloat `json:"loglik_mean_nonzero"`
+	Fraction          float64      `json:"fraction"`
+	Masked            bool         `json:"masked"`
+	LogLikMean        report.Float `json:"loglik_mean"`
+	LogLikMeanNonzero report.Float `json:"loglik_mean_nonzero"`
 	// LogLikMeanExact is the expectation of loglik_mean over the draw of
 	// the zero cells: the mean of loglik_mean_nonzero and of
 	// ZeroLogLikMeanExact, the mean of −μ over every cell zero in all
 	// parts, with no sampling.
-	LogLikMeanExact     jsonFloat `json:"loglik_mean_exact"`
-	ZeroLogLikMeanExact jsonFloat `json:"zero_loglik_mean_exact"`
-	NonZeros            int       `json:"nonzeros"`
-	Zeros               int       `json:"zeros"`
+	LogLikMeanExact     report.Float `json:"loglik_mean_exact"`
+	ZeroLogLikMeanExact report.Float `json:"zero_loglik_mean_exact"`
+	NonZeros            int          `json:"nonzeros"`
+	Zeros               int          `json:"zeros"`
 	// RateZero counts the test non-zeros whose rate is 0, each of which
 	// makes the means −∞; the finite parts are the means over the other
 	// terms, as the independent evaluator reports them.
-	RateZero                int        `json:"n_test_nonzero_mu_le0"`
-	LogLikMeanFinite        *jsonFloat `json:"loglik_mean_finite_part,omitempty"`
-	LogLikMeanNonzeroFinite *jsonFloat `json:"loglik_mean_nonzero_finite_part,omitempty"`
+	RateZero                int           `json:"n_test_nonzero_mu_le0"`
+	LogLikMeanFinite        *report.Float `json:"loglik_mean_finite_part,omitempty"`
+	LogLikMeanNonzeroFinite *report.Float `json:"loglik_mean_nonzero_finite_part,omitempty"`
 	rankingReport
 	// RankedRows is the number of rows with test entries the ranking
 	// metrics average over.
@@ -54,12 +55,12 @@ func heldOutMetrics(m *model.Saved, d *dataParts, workers int) (*heldOutReport, 
 	rates := m.Rates()
 	ll := d.testHeld.Evaluate(rates)
 	h := &heldOutReport{
-		LogLikMean: jsonFloat(ll.Mean), LogLikMeanNonzero: jsonFloat(ll.MeanNonzero),
-		LogLikMeanExact: jsonFloat(ll.MeanExact), ZeroLogLikMeanExact: jsonFloat(ll.ZeroMeanExact),
+		LogLikMean: report.Float(ll.Mean), LogLikMeanNonzero: report.Float(ll.MeanNonzero),
+		LogLikMeanExact: report.Float(ll.MeanExact), ZeroLogLikMeanExact: report.Float(ll.ZeroMeanExact),
 		NonZeros: ll.NonZeros, Zeros: ll.Zeros, RateZero: ll.RateZero,
 	}
 	if ll.RateZero > 0 {
-		a, b := jsonFloat(ll.MeanFinite), jsonFloat(ll.MeanNonzeroFinite)
+		a, b := report.Float(ll.MeanFinite), report.Float(ll.MeanNonzeroFinite)
 		h.LogLikMeanFinite, h.LogLikMeanNonzeroFinite = &a, &b
 	}
 	exclude := []*model.Counts{d.train, d.valid}
