@@ -50,10 +50,14 @@ type Options struct {
 	Workers int
 }
 
-// Labels are the data's row and column labels (nil when the shards have
-// none).
-type Labels struct {
-	Rows, Cols []string
+// Data describes the sharded matrix a fit ran on: its shape, its labels
+// (nil when the shards have none) and the training log-likelihood of the
+// fitted model (Poisson, log x! included; for HPF under the posterior
+// mean, as the in-process command reports it).
+type Data struct {
+	Rows, Cols, NNZ      int
+	RowLabels, ColLabels []string
+	TrainLogLik          float64
 }
 
 // driverState is what the driver writes to Work/state.gob after every
@@ -160,43 +164,52 @@ func (d *driver) save(ctx context.Context, keep ...int) error {
 }
 
 // gather runs the last pipeline, which collects every shard's rows of
-// sweep and its labels, and returns them in shard order.
-func (d *driver) gather(ctx context.Context, sweep int) ([]gathered, Labels, error) {
+// sweep, its labels and (HPF, with the chosen columns cols) its share of
+// the training log-likelihood, and returns them in shard order.
+func (d *driver) gather(ctx context.Context, sweep int, cols *inference.Columns) ([]gathered, Data, error) {
+	data := Data{Rows: d.plan.N, Cols: d.plan.P, NNZ: d.plan.NNZ}
 	if sweep < 1 {
-		return nil, Labels{}, errors.New("beamfit: the fit stopped before its first sweep was checked: resume it")
+		return nil, data, errors.New("beamfit: the fit stopped before its first sweep was checked: resume it")
 	}
 	g := &gatherFn{Kind: d.state.Kind, Work: d.o.Work, Sweep: sweep}
+	if cols != nil {
+		g.Columns = join(d.o.Work, "final-columns.gob")
+		if err := writeGob(ctx, g.Columns, cols); err != nil {
+			return nil, data, err
+		}
+		defer removeFile(ctx, g.Columns)
+	}
 	if err := d.o.Run(ctx, gatherPipeline(d.plan, g)); err != nil {
-		return nil, Labels{}, fmt.Errorf("beamfit: gathering the rows: the pipeline failed: %v", firstLine(err.Error()))
+		return nil, data, fmt.Errorf("beamfit: gathering the rows: the pipeline failed: %v", firstLine(err.Error()))
 	}
 	all := make([]gathered, len(d.plan.Shards))
-	var labels Labels
 	for s := range all {
 		name := gatheredFile(d.o.Work, s)
 		if err := readGob(ctx, name, &all[s]); err != nil {
-			return nil, Labels{}, err
+			return nil, data, err
 		}
 		removeFile(ctx, name)
 		if s == 0 {
-			labels.Cols = all[s].ColLabels
+			data.ColLabels = all[s].ColLabels
 		}
 		if all[0].RowLabels != nil {
-			labels.Rows = append(labels.Rows, all[s].RowLabels...)
+			data.RowLabels = append(data.RowLabels, all[s].RowLabels...)
 		}
+		data.TrainLogLik += all[s].LogLik
 	}
-	if labels.Rows != nil && len(labels.Rows) != d.plan.N {
-		labels.Rows = nil // some shards carry labels and some do not
+	if data.RowLabels != nil && len(data.RowLabels) != d.plan.N {
+		data.RowLabels = nil // some shards carry labels and some do not
 	}
-	return all, labels, nil
+	return all, data, nil
 }
 
 // HPF fits HPF by CAVI (inference.FitShards, with its settings and
 // restrictions: the ELBO criterion, one start, jitter or uniform) and
 // returns the result as the in-process fit would, with the labels.
-func HPF(ctx context.Context, o Options, s *inference.Settings) (*inference.Result, Labels, error) {
+func HPF(ctx context.Context, o Options, s *inference.Settings) (*inference.Result, Data, error) {
 	d, err := newDriver(ctx, o, kindHPF)
 	if err != nil {
-		return nil, Labels{}, err
+		return nil, Data{}, err
 	}
 	sh := inference.Sharding{
 		Pass: func(ctx context.Context, t int, cols *inference.Columns, update bool) (*inference.ShardStats, error) {
@@ -215,28 +228,28 @@ func HPF(ctx context.Context, o Options, s *inference.Settings) (*inference.Resu
 	}
 	f, err := inference.FitShards(ctx, d.plan.N, d.plan.P, d.plan.NNZ, s, sh)
 	if err != nil {
-		return nil, Labels{}, err
+		return nil, Data{}, err
 	}
 	// A cancelled fit still returns its best check: gather it.
-	all, labels, err := d.gather(context.WithoutCancel(ctx), f.BestIter)
+	all, data, err := d.gather(context.WithoutCancel(ctx), f.BestIter, f.Columns)
 	if err != nil {
-		return nil, Labels{}, err
+		return nil, data, err
 	}
 	rows := make([]inference.SideParams, len(all))
 	for s, g := range all {
 		rows[s] = g.Rows
 	}
 	res, err := f.Result(rows)
-	return res, labels, err
+	return res, data, err
 }
 
 // MU fits KL-NMF by multiplicative updates (mle.FitShards: maximum
 // likelihood from the random start) and returns the result as Fit would,
 // with the labels.
-func MU(ctx context.Context, o Options, s *mle.Settings) (*mle.Result, Labels, error) {
+func MU(ctx context.Context, o Options, s *mle.Settings) (*mle.Result, Data, error) {
 	d, err := newDriver(ctx, o, kindMU)
 	if err != nil {
-		return nil, Labels{}, err
+		return nil, Data{}, err
 	}
 	sh := mle.Sharding{
 		Pass: func(ctx context.Context, t int, cols *mle.Columns, update bool) (*mle.ShardStats, error) {
@@ -255,16 +268,17 @@ func MU(ctx context.Context, o Options, s *mle.Settings) (*mle.Result, Labels, e
 	}
 	f, err := mle.FitShards(ctx, d.plan.N, d.plan.P, d.plan.NNZ, s, sh)
 	if err != nil {
-		return nil, Labels{}, err
+		return nil, Data{}, err
 	}
-	all, labels, err := d.gather(context.WithoutCancel(ctx), f.Iterations)
+	all, data, err := d.gather(context.WithoutCancel(ctx), f.Iterations, nil)
 	if err != nil {
-		return nil, Labels{}, err
+		return nil, data, err
 	}
 	w := make([][]float64, len(all))
 	for s, g := range all {
 		w[s] = g.W
 	}
 	res, err := f.Result(w)
-	return res, labels, err
+	data.TrainLogLik = res.LogLik
+	return res, data, err
 }

@@ -85,7 +85,7 @@ func TestHPFEqualsInProcess(t *testing.T) {
 		}
 		for _, count := range []int{1, 2, 8} {
 			t.Run(fmt.Sprintf("%s/%d shards", name, count), func(t *testing.T) {
-				got, labels, err := HPF(context.Background(), options(t, sharded(t, x, count)), &s)
+				got, data, err := HPF(context.Background(), options(t, sharded(t, x, count)), &s)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -103,8 +103,15 @@ func TestHPFEqualsInProcess(t *testing.T) {
 						t.Fatalf("θ rate %d: %v, in process %v", e, g[e], w[e])
 					}
 				}
-				if !slices.Equal(labels.Rows, x.RowLabels()) || !slices.Equal(labels.Cols, x.ColLabels()) {
-					t.Fatalf("labels %d and %d, want %d and %d", len(labels.Rows), len(labels.Cols), len(x.RowLabels()), len(x.ColLabels()))
+				if !slices.Equal(data.RowLabels, x.RowLabels()) || !slices.Equal(data.ColLabels, x.ColLabels()) {
+					t.Fatalf("labels %d and %d, want %d and %d", len(data.RowLabels), len(data.ColLabels), len(x.RowLabels()), len(x.ColLabels()))
+				}
+				ll, err := model.PoissonLogLik(x, want.Posterior.PointEstimate())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d := rel(data.TrainLogLik, ll); d > 1e-9 || data.Rows != x.Rows() || data.NNZ != x.NNZ() {
+					t.Fatalf("training log-likelihood %v, in process %v; %d rows, %d non-zeros", data.TrainLogLik, ll, data.Rows, data.NNZ)
 				}
 			})
 		}

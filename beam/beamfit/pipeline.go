@@ -9,8 +9,11 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/poisfact/poisfact/inference"
 	"github.com/poisfact/poisfact/mle"
+	"github.com/poisfact/poisfact/model"
 )
 
 // The two algorithms a pass runs.
@@ -224,23 +227,27 @@ func addInOrder[T any](all []result, add func(*T, *T) error) ([]byte, error) {
 }
 
 // gathered is what the last pipeline of a fit writes per shard: its rows'
-// parameters of the chosen sweep (HPF) or W (MU), and its labels.
+// parameters of the chosen sweep (HPF) or W (MU), its labels, and for
+// HPF the training log-likelihood of its rows under the posterior mean.
 type gathered struct {
 	Rows      inference.SideParams
 	W         []float64
 	RowLabels []string
 	ColLabels []string // shard 0's only
+	LogLik    float64
 }
 
 func gatheredFile(work string, shard int) string {
 	return join(work, fmt.Sprintf("final-part-%05d.gob", shard))
 }
 
-// gatherFn writes a shard's gathered file.
+// gatherFn writes a shard's gathered file. Columns names the file of the
+// chosen columns (HPF), for the log-likelihood.
 type gatherFn struct {
-	Kind  string
-	Work  string
-	Sweep int
+	Kind    string
+	Work    string
+	Sweep   int
+	Columns string
 }
 
 func (f *gatherFn) ProcessElement(ctx context.Context, sh shard) error {
@@ -253,13 +260,29 @@ func (f *gatherFn) ProcessElement(ctx context.Context, sh shard) error {
 		g.ColLabels = x.ColLabels()
 	}
 	name := rowsFile(f.Work, f.Sweep, sh.Index)
-	if f.Kind == kindHPF {
-		err = readGob(ctx, name, &g.Rows)
-	} else {
-		err = readGob(ctx, name, &g.W)
+	if f.Kind == kindMU {
+		if err := readGob(ctx, name, &g.W); err != nil {
+			return err
+		}
+		return writeGob(ctx, gatheredFile(f.Work, sh.Index), &g)
 	}
-	if err != nil {
+	if err := readGob(ctx, name, &g.Rows); err != nil {
 		return err
+	}
+	var cols inference.Columns
+	if err := readGob(ctx, f.Columns, &cols); err != nil {
+		return err
+	}
+	k := cols.K
+	mean := func(p inference.SideParams) *mat.Dense {
+		m := make([]float64, len(p.Shape))
+		for e := range m {
+			m[e] = p.Shape[e] / p.Rate[e]
+		}
+		return mat.NewDense(len(m)/k, k, m)
+	}
+	if g.LogLik, err = model.PoissonLogLik(x, model.Factors{W: mean(g.Rows), H: mean(cols.Params)}); err != nil {
+		return fmt.Errorf("%s: %w", sh.Path, err)
 	}
 	return writeGob(ctx, gatheredFile(f.Work, sh.Index), &g)
 }
