@@ -29,10 +29,20 @@ func openFS(ctx context.Context, name string) (filesystem.Interface, error) {
 	return fs, nil
 }
 
-// firstLine keeps the first line of a message that goes on (Beam's errors
-// append import advice and stacks).
+// firstLine folds a message that goes on over lines (Beam's errors add
+// context, import advice and stacks on lines of their own) into one line
+// of at most 400 bytes.
 func firstLine(s string) string {
-	s, _, _ = strings.Cut(s, "\n")
+	var parts []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			parts = append(parts, l)
+		}
+	}
+	s = strings.Join(parts, ": ")
+	if len(s) > 400 {
+		s = s[:400] + "…"
+	}
 	return s
 }
 

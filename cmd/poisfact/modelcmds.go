@@ -133,8 +133,9 @@ func runRecommend(args []string, stdout, stderr io.Writer) int {
 }
 
 func runEvaluate(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("evaluate", "-model DIR [-test FILE [-valid FILE]] [-split-seed S] [-json]", stderr)
+	fs := newFlagSet("evaluate", "-model DIR [-test FILE [-valid FILE]] [-train FILE] [-split-seed S] [-json]", stderr)
 	dir := fs.String("model", "", "saved model directory (poisfact fit -out DIR)")
+	trainFile := fs.String("train", "", "training counts, for a model saved without them (poisfact-beam fit -out); they are excluded from the ranking candidates")
 	test := fs.String("test", "", "test counts, same shape as the training counts (default: the test part saved with the model by fit -holdout or -test)")
 	valid := fs.String("valid", "", "validation counts, excluded from the ranking candidates like the training counts")
 	seed := fs.Uint64("split-seed", 1, "seed of the held-out zero cells: the split's seed, as fit -split-seed (default: the one saved with the model)")
@@ -146,8 +147,17 @@ func runEvaluate(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "evaluate", err)
 	}
+	if m.Train == nil && *trainFile != "" {
+		n, p, _ := m.Dims()
+		if m.Train, err = readCounts(*trainFile); err != nil {
+			return fail(stderr, "evaluate", err)
+		}
+		if m.Train.Rows() != n || m.Train.Cols() != p {
+			return fail(stderr, "evaluate", usagef("%s is %d × %d; the model is %d × %d", *trainFile, m.Train.Rows(), m.Train.Cols(), n, p))
+		}
+	}
 	if m.Train == nil {
-		return fail(stderr, "evaluate", usagef("%s holds no training counts: refit with poisfact fit -out", *dir))
+		return fail(stderr, "evaluate", usagef("%s holds no training counts: give -train FILE, or refit with poisfact fit -out", *dir))
 	}
 	d := &dataParts{all: m.Train, train: m.Train, valid: emptyLike(m.Train)}
 	splitSeed := *seed

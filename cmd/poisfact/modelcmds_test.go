@@ -53,6 +53,28 @@ func TestSaveEvaluateRoundTrip(t *testing.T) {
 		if e.LogLikMean != h.LogLikMean || e.LogLikMeanNonzero != h.LogLikMeanNonzero || e.rankingReport != h.rankingReport || *e.Popularity != *h.Popularity {
 			t.Fatalf("%s: evaluate of the saved model differs from the fit:\n%+v\n%+v", m, e, *h)
 		}
+		// A model saved without its training counts (as poisfact-beam
+		// saves one) is scored the same with -train.
+		bare, err := model.LoadModel(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bare.Train, bare.Valid, bare.Test = nil, nil, nil
+		bareDir := filepath.Join(dir, "bare-"+m)
+		if err := model.SaveModel(bareDir, bare); err != nil {
+			t.Fatal(err)
+		}
+		heldOut := []string{"-test", filepath.Join(dir, "test.mtx"), "-valid", filepath.Join(dir, "valid.mtx"), "-split-seed", "3", "-json"}
+		if code, _, stderr := runCmd(append([]string{"evaluate", "-model", bareDir}, heldOut...)...); code != 2 || !strings.Contains(stderr, "give -train FILE") {
+			t.Fatalf("evaluate without training counts: exit %d, %q", code, stderr)
+		}
+		code, stdout, stderr = runCmd(append([]string{"evaluate", "-model", bareDir, "-train", filepath.Join(dir, "train.mtx")}, heldOut...)...)
+		var ev2 struct {
+			HeldOut heldOutReport `json:"heldout"`
+		}
+		if code != 0 || json.Unmarshal([]byte(stdout), &ev2) != nil || ev2.HeldOut.LogLikMean != h.LogLikMean || ev2.HeldOut.rankingReport != h.rankingReport {
+			t.Fatalf("%s: evaluate -train: exit %d, %q, %+v", m, code, stderr, ev2.HeldOut)
+		}
 		code, stdout, stderr = runCmd("recommend", "-model", out, "-row", x.RowLabel(5), "-n", "4", "-json")
 		var recs []recommendation
 		if code != 0 || json.Unmarshal([]byte(stdout), &recs) != nil || len(recs) != 4 {
