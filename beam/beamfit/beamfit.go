@@ -60,7 +60,7 @@ type Data struct {
 	TrainLogLik          float64
 }
 
-// driverState is what the driver writes to Work/state.gob after every
+// driverState is what the driver writes to Work/state.bin after every
 // pass.
 type driverState struct {
 	Kind   string
@@ -78,7 +78,7 @@ type driver struct {
 	state driverState
 }
 
-func (d *driver) stateFile() string { return join(d.o.Work, "state.gob") }
+func (d *driver) stateFile() string { return join(d.o.Work, "state.bin") }
 
 // newDriver plans a fit: it lists and checks the shards and reads the
 // state to resume from.
@@ -102,7 +102,7 @@ func newDriver(ctx context.Context, o Options, kind string) (*driver, error) {
 		return nil, fmt.Errorf("%s holds a fit's state: resume it, or give another work folder", d.stateFile())
 	case found:
 		var st driverState
-		if err := readGob(ctx, d.stateFile(), &st); err != nil {
+		if err := readCoded(ctx, d.stateFile(), &st); err != nil {
 			return nil, err
 		}
 		if st.Kind != kind || !slices.Equal(st.Shards, pl.Shards) {
@@ -116,9 +116,9 @@ func newDriver(ctx context.Context, o Options, kind string) (*driver, error) {
 // pass runs pass t: the columns written for the shards, one pipeline,
 // and the statistics read back.
 func (d *driver) pass(ctx context.Context, t int, cols any, update bool) ([]byte, error) {
-	colsFile := join(d.o.Work, fmt.Sprintf("pass-%06d-columns.gob", t))
-	outFile := join(d.o.Work, fmt.Sprintf("pass-%06d-stats.gob", t))
-	if err := writeGob(ctx, colsFile, cols); err != nil {
+	colsFile := join(d.o.Work, fmt.Sprintf("pass-%06d-columns.bin", t))
+	outFile := join(d.o.Work, fmt.Sprintf("pass-%06d-stats.bin", t))
+	if err := writeCoded(ctx, colsFile, cols); err != nil {
 		return nil, err
 	}
 	step := &stepFn{Kind: d.state.Kind, Work: d.o.Work, Pass: t, Update: update, Workers: d.o.Workers}
@@ -126,7 +126,7 @@ func (d *driver) pass(ctx context.Context, t int, cols any, update bool) ([]byte
 		return nil, fmt.Errorf("beamfit: pass %d: the pipeline failed: %v", t, firstLine(err.Error()))
 	}
 	var out outcome
-	if err := readGob(ctx, outFile, &out); err != nil {
+	if err := readCoded(ctx, outFile, &out); err != nil {
 		return nil, err
 	}
 	removeFile(ctx, colsFile)
@@ -152,7 +152,7 @@ func (d *driver) save(ctx context.Context, keep ...int) error {
 		}
 	}
 	d.state.Written = kept
-	if err := writeGob(ctx, d.stateFile(), &d.state); err != nil {
+	if err := writeCoded(ctx, d.stateFile(), &d.state); err != nil {
 		return err
 	}
 	for _, t := range stale {
@@ -173,8 +173,8 @@ func (d *driver) gather(ctx context.Context, sweep int, cols *inference.Columns)
 	}
 	g := &gatherFn{Kind: d.state.Kind, Work: d.o.Work, Sweep: sweep}
 	if cols != nil {
-		g.Columns = join(d.o.Work, "final-columns.gob")
-		if err := writeGob(ctx, g.Columns, cols); err != nil {
+		g.Columns = join(d.o.Work, "final-columns.bin")
+		if err := writeCoded(ctx, g.Columns, cols); err != nil {
 			return nil, data, err
 		}
 		defer removeFile(ctx, g.Columns)
@@ -185,7 +185,7 @@ func (d *driver) gather(ctx context.Context, sweep int, cols *inference.Columns)
 	all := make([]gathered, len(d.plan.Shards))
 	for s := range all {
 		name := gatheredFile(d.o.Work, s)
-		if err := readGob(ctx, name, &all[s]); err != nil {
+		if err := readCoded(ctx, name, &all[s]); err != nil {
 			return nil, data, err
 		}
 		removeFile(ctx, name)
@@ -218,7 +218,7 @@ func HPF(ctx context.Context, o Options, s *inference.Settings) (*inference.Resu
 				return nil, err
 			}
 			var st inference.ShardStats
-			return &st, decode("the pass's statistics", b, &st)
+			return &st, unmarshal("the pass's statistics", b, &st)
 		},
 		Save: func(st *inference.ShardedState) error {
 			d.state.HPF = st
@@ -258,7 +258,7 @@ func MU(ctx context.Context, o Options, s *mle.Settings) (*mle.Result, Data, err
 				return nil, err
 			}
 			var st mle.ShardStats
-			return &st, decode("the pass's statistics", b, &st)
+			return &st, unmarshal("the pass's statistics", b, &st)
 		},
 		Save: func(st *mle.ShardedState) error {
 			d.state.MU = st

@@ -3,9 +3,7 @@ package beamfit
 import (
 	"bytes"
 	"context"
-	"encoding/gob"
 	"fmt"
-	"io"
 	"path"
 	"strings"
 
@@ -58,11 +56,14 @@ func readFile(ctx context.Context, name string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %v", name, firstLine(err.Error()))
 	}
 	defer r.Close()
-	b, err := io.ReadAll(r)
-	if err != nil {
+	var buf bytes.Buffer
+	if size, err := fs.Size(ctx, name); err == nil && size > 0 {
+		buf.Grow(int(size) + 1) // one read into place, not a doubling copy per read
+	}
+	if _, err := buf.ReadFrom(r); err != nil {
 		return nil, fmt.Errorf("%s: %v", name, firstLine(err.Error()))
 	}
-	return b, nil
+	return buf.Bytes(), nil
 }
 
 // writeFile writes b to name, through a temporary name and a rename where
@@ -126,36 +127,24 @@ func exists(ctx context.Context, name string) bool {
 	return true
 }
 
-func encode(v any) ([]byte, error) {
-	var b bytes.Buffer
-	if err := gob.NewEncoder(&b).Encode(v); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
-}
-
-func decode(name string, b []byte, v any) error {
-	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(v); err != nil {
-		return fmt.Errorf("%s: %v (corrupt, or written by another version)", name, err)
-	}
-	return nil
-}
-
-func writeGob(ctx context.Context, name string, v any) error {
-	b, err := encode(v)
+// writeCoded writes v to name in the codec of codec.go; readCoded reads
+// it back.
+func writeCoded(ctx context.Context, name string, v any) error {
+	b, err := marshal(v)
 	if err != nil {
 		return fmt.Errorf("%s: %v", name, err)
 	}
 	return writeFile(ctx, name, b)
 }
 
-func readGob(ctx context.Context, name string, v any) error {
+func readCoded(ctx context.Context, name string, v any) error {
 	b, err := readFile(ctx, name)
 	if err != nil {
 		return err
 	}
-	return decode(name, b, v)
+	return unmarshal(name, b, v)
 }
+
 
 // join appends elements to a folder that may be a URL (gs://b/x) or a
 // local path.

@@ -34,12 +34,19 @@ func init() {
 	register.DoFn2x1[context.Context, shard, error](&gatherFn{})
 }
 
-// result is one shard's outcome of a pass: its statistics (gob), or the
-// error that its data or files gave.
+// result is one shard's outcome of a pass: done (its statistics are in
+// its file, statsFile), or the error that its data or files gave. The
+// statistics (p × K numbers per shard) go through the work folder rather
+// than through the runner's shuffle, which on Prism cost more than the
+// arithmetic.
 type result struct {
 	Index int
-	Stats []byte
 	Err   string
+}
+
+// statsFile names a shard's statistics of a pass.
+func statsFile(work string, pass, shard int) string {
+	return join(work, fmt.Sprintf("pass-%06d-stats-part-%05d.bin", pass, shard))
 }
 
 // outcome is a pass's outcome as the pipeline leaves it for the driver:
@@ -77,11 +84,15 @@ type stepFn struct {
 
 func (f *stepFn) ProcessElement(ctx context.Context, sh shard, cols []byte, emit func(result)) {
 	r := result{Index: sh.Index}
+	var stats []byte
 	var err error
 	if f.Kind == kindHPF {
-		r.Stats, err = f.stepHPF(ctx, sh, cols)
+		stats, err = f.stepHPF(ctx, sh, cols)
 	} else {
-		r.Stats, err = f.stepMU(ctx, sh, cols)
+		stats, err = f.stepMU(ctx, sh, cols)
+	}
+	if err == nil {
+		err = writeFile(ctx, statsFile(f.Work, f.Pass, sh.Index), stats)
 	}
 	if err != nil {
 		r.Err = err.Error()
@@ -91,12 +102,12 @@ func (f *stepFn) ProcessElement(ctx context.Context, sh shard, cols []byte, emit
 
 // rowsFile names a shard's rows after a sweep.
 func rowsFile(work string, sweep, shard int) string {
-	return join(work, fmt.Sprintf("rows-%06d-part-%05d.gob", sweep, shard))
+	return join(work, fmt.Sprintf("rows-%06d-part-%05d.bin", sweep, shard))
 }
 
 func (f *stepFn) stepHPF(ctx context.Context, sh shard, colsBlob []byte) ([]byte, error) {
 	var cols inference.Columns
-	if err := decode("the columns", colsBlob, &cols); err != nil {
+	if err := unmarshal("the columns", colsBlob, &cols); err != nil {
 		return nil, err
 	}
 	x, err := readShard(ctx, sh)
@@ -112,7 +123,7 @@ func (f *stepFn) stepHPF(ctx context.Context, sh shard, colsBlob []byte) ([]byte
 	} else {
 		var rows inference.SideParams
 		name := rowsFile(f.Work, f.Pass-1, sh.Index)
-		if err := readGob(ctx, name, &rows); err != nil {
+		if err := readCoded(ctx, name, &rows); err != nil {
 			return nil, err
 		}
 		if err := r.SetParams(rows); err != nil {
@@ -124,16 +135,16 @@ func (f *stepFn) stepHPF(ctx context.Context, sh shard, colsBlob []byte) ([]byte
 		return nil, fmt.Errorf("%s: %w", sh.Path, err)
 	}
 	if f.Update {
-		if err := writeGob(ctx, rowsFile(f.Work, f.Pass, sh.Index), r.Params()); err != nil {
+		if err := writeCoded(ctx, rowsFile(f.Work, f.Pass, sh.Index), r.Params()); err != nil {
 			return nil, err
 		}
 	}
-	return encode(st)
+	return marshal(st)
 }
 
 func (f *stepFn) stepMU(ctx context.Context, sh shard, colsBlob []byte) ([]byte, error) {
 	var cols mle.Columns
-	if err := decode("the columns", colsBlob, &cols); err != nil {
+	if err := unmarshal("the columns", colsBlob, &cols); err != nil {
 		return nil, err
 	}
 	x, err := readShard(ctx, sh)
@@ -149,7 +160,7 @@ func (f *stepFn) stepMU(ctx context.Context, sh shard, colsBlob []byte) ([]byte,
 	} else {
 		var w []float64
 		name := rowsFile(f.Work, f.Pass-1, sh.Index)
-		if err := readGob(ctx, name, &w); err != nil {
+		if err := readCoded(ctx, name, &w); err != nil {
 			return nil, err
 		}
 		if err := r.SetW(w); err != nil {
@@ -161,17 +172,20 @@ func (f *stepFn) stepMU(ctx context.Context, sh shard, colsBlob []byte) ([]byte,
 		return nil, fmt.Errorf("%s: %w", sh.Path, err)
 	}
 	if f.Update {
-		if err := writeGob(ctx, rowsFile(f.Work, f.Pass, sh.Index), r.W()); err != nil {
+		if err := writeCoded(ctx, rowsFile(f.Work, f.Pass, sh.Index), r.W()); err != nil {
 			return nil, err
 		}
 	}
-	return encode(st)
+	return marshal(st)
 }
 
 // sumFn adds every shard's statistics in shard order, whatever order the
-// runner delivers them in, and writes the outcome for the driver.
+// runner delivers the shards' results in, and writes the outcome for the
+// driver.
 type sumFn struct {
 	Kind   string
+	Work   string
+	Pass   int
 	Out    string
 	Shards int
 }
@@ -200,30 +214,32 @@ func (f *sumFn) ProcessElement(ctx context.Context, _ int, results func(*result)
 	if out.Err == "" {
 		var err error
 		if f.Kind == kindHPF {
-			out.Stats, err = addInOrder[inference.ShardStats](all, (*inference.ShardStats).Add)
+			out.Stats, err = addInOrder[inference.ShardStats](ctx, f, (*inference.ShardStats).Add)
 		} else {
-			out.Stats, err = addInOrder[mle.ShardStats](all, (*mle.ShardStats).Add)
+			out.Stats, err = addInOrder[mle.ShardStats](ctx, f, (*mle.ShardStats).Add)
 		}
 		if err != nil {
 			out.Err = err.Error()
 		}
 	}
-	return writeGob(ctx, f.Out, &out)
+	return writeCoded(ctx, f.Out, &out)
 }
 
-// addInOrder decodes the shards' statistics and adds them in shard order.
-func addInOrder[T any](all []result, add func(*T, *T) error) ([]byte, error) {
+// addInOrder reads the shards' statistics and adds them in shard order.
+func addInOrder[T any](ctx context.Context, f *sumFn, add func(*T, *T) error) ([]byte, error) {
 	var total T
-	for _, r := range all {
+	for s := 0; s < f.Shards; s++ {
 		var st T
-		if err := decode(fmt.Sprintf("shard %d's statistics", r.Index), r.Stats, &st); err != nil {
+		name := statsFile(f.Work, f.Pass, s)
+		if err := readCoded(ctx, name, &st); err != nil {
 			return nil, err
 		}
 		if err := add(&total, &st); err != nil {
 			return nil, err
 		}
+		removeFile(ctx, name)
 	}
-	return encode(&total)
+	return marshal(&total)
 }
 
 // gathered is what the last pipeline of a fit writes per shard: its rows'
@@ -238,7 +254,7 @@ type gathered struct {
 }
 
 func gatheredFile(work string, shard int) string {
-	return join(work, fmt.Sprintf("final-part-%05d.gob", shard))
+	return join(work, fmt.Sprintf("final-part-%05d.bin", shard))
 }
 
 // gatherFn writes a shard's gathered file. Columns names the file of the
@@ -261,16 +277,16 @@ func (f *gatherFn) ProcessElement(ctx context.Context, sh shard) error {
 	}
 	name := rowsFile(f.Work, f.Sweep, sh.Index)
 	if f.Kind == kindMU {
-		if err := readGob(ctx, name, &g.W); err != nil {
+		if err := readCoded(ctx, name, &g.W); err != nil {
 			return err
 		}
-		return writeGob(ctx, gatheredFile(f.Work, sh.Index), &g)
+		return writeCoded(ctx, gatheredFile(f.Work, sh.Index), &g)
 	}
-	if err := readGob(ctx, name, &g.Rows); err != nil {
+	if err := readCoded(ctx, name, &g.Rows); err != nil {
 		return err
 	}
 	var cols inference.Columns
-	if err := readGob(ctx, f.Columns, &cols); err != nil {
+	if err := readCoded(ctx, f.Columns, &cols); err != nil {
 		return err
 	}
 	k := cols.K
@@ -284,7 +300,7 @@ func (f *gatherFn) ProcessElement(ctx context.Context, sh shard) error {
 	if g.LogLik, err = model.PoissonLogLik(x, model.Factors{W: mean(g.Rows), H: mean(cols.Params)}); err != nil {
 		return fmt.Errorf("%s: %w", sh.Path, err)
 	}
-	return writeGob(ctx, gatheredFile(f.Work, sh.Index), &g)
+	return writeCoded(ctx, gatheredFile(f.Work, sh.Index), &g)
 }
 
 // shardElements returns the plan's shards as pipeline elements.
@@ -304,7 +320,7 @@ func passPipeline(pl *plan, step *stepFn, colsFile, outFile string) *beam.Pipeli
 	cols := beam.ParDo(s, &readFn{}, beam.Create(s, colsFile))
 	results := beam.ParDo(s, step, shards, beam.SideInput{Input: cols})
 	grouped := beam.GroupByKey(s, beam.AddFixedKey(s, results))
-	beam.ParDo0(s, &sumFn{Kind: step.Kind, Out: outFile, Shards: len(pl.Shards)}, grouped)
+	beam.ParDo0(s, &sumFn{Kind: step.Kind, Work: step.Work, Pass: step.Pass, Out: outFile, Shards: len(pl.Shards)}, grouped)
 	return p
 }
 
