@@ -14,7 +14,7 @@ import (
 func TestCodecRoundTrip(t *testing.T) {
 	values := []any{
 		&inference.Columns{Rows: 7, K: 2, Hyper: model.HPF{A: 0.3, NonHierarchical: true}, Init: inference.Init{Method: inference.InitUniform, Jitter: 0.5},
-			Seed: math.MaxUint64, Params: inference.SideParams{Shape: []float64{1, 2}, Rate: []float64{3, math.Inf(1)}}, SumBeta: []float64{-0.0, 5e-324}},
+			Seed: math.MaxUint64, Params: inference.SideParams{Shape: []float64{1, 2}, Rate: []float64{3, math.Inf(1)}}, SumBeta: []float64{math.Copysign(0, -1), 5e-324}},
 		&inference.ShardStats{Shards: 3, Rows: 9, Data: -1.5, PhiCol: make([]float64, 1000), RowELBO: 2, LogFactorial: 4},
 		&mle.Columns{Rows: 4, K: 1, Seed: 2, Scale: 0.7, H: []float64{0.25}, SumH: []float64{}},
 		&mle.ShardStats{Shards: 1, SumW: []float64{1}, NumH: nil, Total: 12},

@@ -145,7 +145,6 @@ func readCoded(ctx context.Context, name string, v any) error {
 	return unmarshal(name, b, v)
 }
 
-
 // join appends elements to a folder that may be a URL (gs://b/x) or a
 // local path.
 func join(dir string, elem ...string) string {
