@@ -162,6 +162,12 @@ func FitShards(ctx context.Context, n, p, nnz int, settings *Settings, sh Shardi
 		t := st.Iter
 		update := t < s.MaxIter
 		stats, err := sh.Pass(ctx, t+1, ship(), update)
+		if err != nil && ctx.Err() != nil {
+			// Cancelled during the pass: the fit stands as after the
+			// last one, whose state was saved.
+			st.Status, st.Done = Cancelled, true
+			break
+		}
 		if err != nil {
 			return nil, err
 		}

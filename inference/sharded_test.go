@@ -183,20 +183,31 @@ func TestShardedResume(t *testing.T) {
 	whole := newMemShards(t, x, 3, 2)
 	want := shardedResult(t, x, s, whole)
 	failed := errors.New("the runner failed")
-	for _, how := range []string{"error", "cancel"} {
+	for _, how := range []string{"error", "cancel", "cancel during a pass"} {
 		m := newMemShards(t, x, 3, 2)
 		var saved *ShardedState
 		ctx, cancel := context.WithCancel(context.Background())
 		sh := m.sharding()
+		if how == "cancel during a pass" {
+			// The runner sees the cancellation in pass 4 and fails it.
+			sh.Pass = func(ctx context.Context, t int, cols *Columns, update bool) (*ShardStats, error) {
+				if t == 4 {
+					cancel()
+					return nil, ctx.Err()
+				}
+				return m.pass(ctx, t, cols, update)
+			}
+		}
 		sh.Save = func(st *ShardedState) error {
 			c := *st
 			saved = &c
 			if st.Iter == 3 {
-				if how == "cancel" {
+				switch how {
+				case "cancel":
 					cancel()
-					return nil
+				case "error":
+					return failed
 				}
-				return failed
 			}
 			return nil
 		}
@@ -207,9 +218,9 @@ func TestShardedResume(t *testing.T) {
 			if !errors.Is(err, failed) {
 				t.Fatalf("the failing Save gave %v", err)
 			}
-		case "cancel":
+		default:
 			if err != nil || f.Status != Cancelled {
-				t.Fatalf("cancelled fit: %v, %+v", err, f)
+				t.Fatalf("%s: %v, %+v", how, err, f)
 			}
 		}
 		if saved == nil || saved.Iter != 3 {

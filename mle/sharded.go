@@ -274,6 +274,12 @@ func FitShards(ctx context.Context, n, p, nnz int, settings *Settings, sh Shardi
 		update := t < s.MaxIter+1 && t > 0
 		cols := ship()
 		stats, err := sh.Pass(ctx, t, cols, update)
+		if err != nil && ctx.Err() != nil {
+			// Cancelled during the pass: the fit stands as after the
+			// last one, whose state was saved.
+			st.Status, st.Done = Cancelled, true
+			break
+		}
 		if err != nil {
 			return nil, err
 		}
