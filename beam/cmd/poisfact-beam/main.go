@@ -162,8 +162,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err := o.validate(); err != nil {
 		return fail(stderr, err, 2)
 	}
-	// Prism and the SDK log every job at level info.
-	slog.SetDefault(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	// Prism and the SDK log every job at level info, and a cancelled
+	// bundle at level error; what matters comes back as the pipeline's
+	// error, printed in one line.
+	slog.SetDefault(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError + 4})))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	runner := func(ctx context.Context, p *beam.Pipeline) error {
