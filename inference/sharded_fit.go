@@ -14,22 +14,12 @@ import (
 	"github.com/poisfact/poisfact/internal/parallel"
 )
 
-// Sharding is how a sharded fit (FitShards) reaches its shards.
-type Sharding struct {
-	// Pass runs pass t (from 1) over every shard: RowShard.Step on the
-	// shard's rows as they stood after sweep t−1 (the start, RowShard.
-	// Start, for t = 1) and cols; with update it keeps the rows Step
-	// leaves as those of sweep t. It returns the shards' statistics
-	// added in shard order (ShardStats.Add).
-	Pass func(ctx context.Context, t int, cols *Columns, update bool) (*ShardStats, error)
-	// Save, when set, is called after every pass with the fit's state.
-	// Given back as Resume, it continues the fit to the result of one
-	// uninterrupted fit, as long as the rows of its sweep (Iter) and of
-	// its best check (BestIter) are still where Pass reads them.
-	Save func(*ShardedState) error
-	// Resume, when set, is a state Save was given.
-	Resume *ShardedState
-}
+// Sharding is how FitShards reaches its shards (see fitting.Sharding).
+// Pass t (from 1) runs RowShard.Step on each shard's rows as they stood
+// after sweep t−1 (RowShard.Start for t = 1); with update it keeps the
+// rows Step leaves as those of sweep t. A saved state needs the rows of
+// its sweep (Iter) and of its best check (BestIter).
+type Sharding = fitting.Sharding[Columns, ShardStats, ShardedState]
 
 // ShardedState is a sharded fit between two passes.
 type ShardedState struct {

@@ -160,21 +160,12 @@ func (r *RowShard) Step(t int, cols *Columns, update bool) (*ShardStats, error) 
 	return st, nil
 }
 
-// Sharding is how a sharded MU fit (FitShards) reaches its shards.
-type Sharding struct {
-	// Pass runs pass t over every shard: RowShard.Step on the shard's W
-	// as it stood after iteration t−1 (for t ≤ 1 the shard's Start) and
-	// cols; with update it keeps the W that Step leaves as that of
-	// iteration t. It returns the shards' statistics added in shard
-	// order (ShardStats.Add).
-	Pass func(ctx context.Context, t int, cols *Columns, update bool) (*ShardStats, error)
-	// Save, when set, is called after every pass with the fit's state;
-	// given back as Resume it continues the fit, as long as the shards'
-	// W of its iteration (Iter) is still where Pass reads it.
-	Save func(*ShardedState) error
-	// Resume, when set, is a state Save was given.
-	Resume *ShardedState
-}
+// Sharding is how FitShards reaches its shards (see fitting.Sharding).
+// Pass t runs RowShard.Step on each shard's W as it stood after
+// iteration t−1 (RowShard.Start for t ≤ 1); with update it keeps the W
+// Step leaves as that of iteration t. A saved state needs the shards' W
+// of its iteration (Iter).
+type Sharding = fitting.Sharding[Columns, ShardStats, ShardedState]
 
 // ShardedState is a sharded MU fit between two passes.
 type ShardedState struct {

@@ -7,6 +7,7 @@ import (
 	"math"
 
 	"github.com/poisfact/poisfact/inference"
+	"github.com/poisfact/poisfact/internal/cliflag"
 	"github.com/poisfact/poisfact/internal/parallel"
 	"github.com/poisfact/poisfact/internal/report"
 	"github.com/poisfact/poisfact/mle"
@@ -96,13 +97,7 @@ func runFit(args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&o.sviDelay, "svi-delay", 0, "hpf -svi: delay t0 of the step (t0 + t)^(−κ) (0: 1)")
 	fs.Float64Var(&o.sviForget, "svi-forget", 0, "hpf -svi: forgetting rate κ in (0.5, 1] (0: 0.7)")
 	fs.IntVar(&o.checkBatches, "check-batches", 0, "hpf -svi: minibatches between checks of the criterion (0: one check per epoch)")
-	fs.Float64Var(&o.hyper.A, "a", 0, fmt.Sprintf("hpf: shape a of the row weights θ (0: %g; the paper's is 0.3)", model.DefaultWeightShape))
-	fs.Float64Var(&o.hyper.APrime, "a-prime", 0, "hpf: shape a' of the row activities ξ (0: 0.3)")
-	fs.Float64Var(&o.hyper.BPrime, "b-prime", 0, "hpf: mean b' of the row activities: ξ ~ Gamma(a', a'/b') (0: 1)")
-	fs.Float64Var(&o.hyper.C, "c", 0, fmt.Sprintf("hpf: shape c of the column weights β (0: %g; the paper's is 0.3)", model.DefaultWeightShape))
-	fs.Float64Var(&o.hyper.CPrime, "c-prime", 0, "hpf: shape c' of the column popularities η (0: 0.3)")
-	fs.Float64Var(&o.hyper.DPrime, "d-prime", 0, "hpf: mean d' of the column popularities (0: 1)")
-	fs.BoolVar(&o.hyper.NonHierarchical, "non-hierarchical", false, "hpf: fix ξ = b' and η = d' instead of inferring them")
+	cliflag.Hyper(fs, &o.hyper)
 	fs.Float64Var(&o.mapShape, "map-shape", 0, "nmf, nmf-cd: shape α ≥ 1 of a Gamma(α, b) prior on every factor entry; fits MAP instead of maximum likelihood")
 	fs.Float64Var(&o.mapRate, "map-rate", 0, "nmf, nmf-cd: rate b > 0 of the MAP prior (default 1 when -map-shape is given)")
 	pos, status, ok := parseFlags(fs, args)

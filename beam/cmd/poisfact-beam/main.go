@@ -41,6 +41,7 @@ import (
 
 	"github.com/poisfact/poisfact/beam/beamfit"
 	"github.com/poisfact/poisfact/inference"
+	"github.com/poisfact/poisfact/internal/cliflag"
 	"github.com/poisfact/poisfact/internal/parallel"
 	"github.com/poisfact/poisfact/internal/report"
 	"github.com/poisfact/poisfact/mle"
@@ -74,13 +75,7 @@ func defineFlags(fs *flag.FlagSet, o *options) {
 	fs.IntVar(&o.workers, "workers", 0, "goroutines per shard's step (0: the worker's cores); the result does not depend on it")
 	fs.Float64Var(&o.tol, "tol", 0, fmt.Sprintf("relative improvement of the ELBO (nmf: of the divergence) that counts as progress (0: %g for hpf, 1e-6 for nmf); negative runs all -iters", inference.DefaultELBOTol))
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed of the fit's start")
-	fs.Float64Var(&o.hyper.A, "a", 0, fmt.Sprintf("hpf: shape a of the row weights θ (0: %g)", model.DefaultWeightShape))
-	fs.Float64Var(&o.hyper.APrime, "a-prime", 0, "hpf: shape a' of the row activities ξ (0: 0.3)")
-	fs.Float64Var(&o.hyper.BPrime, "b-prime", 0, "hpf: mean b' of the row activities (0: 1)")
-	fs.Float64Var(&o.hyper.C, "c", 0, fmt.Sprintf("hpf: shape c of the column weights β (0: %g)", model.DefaultWeightShape))
-	fs.Float64Var(&o.hyper.CPrime, "c-prime", 0, "hpf: shape c' of the column popularities η (0: 0.3)")
-	fs.Float64Var(&o.hyper.DPrime, "d-prime", 0, "hpf: mean d' of the column popularities (0: 1)")
-	fs.BoolVar(&o.hyper.NonHierarchical, "non-hierarchical", false, "hpf: fix ξ = b' and η = d' instead of inferring them")
+	cliflag.Hyper(fs, &o.hyper)
 	fs.BoolVar(&o.resume, "resume", false, "continue the fit whose state -work holds (same shards and flags; -iters may grow)")
 	fs.BoolVar(&o.asJSON, "json", false, "print one JSON object on stdout")
 }
