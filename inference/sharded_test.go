@@ -105,7 +105,7 @@ func relDiff(a, b float64) float64 { return math.Abs(a-b) / math.Max(math.Abs(b)
 // posterior; and the first and last shard taking a few rows or many does
 // not matter.
 func TestShardedEqualsCAVI(t *testing.T) {
-	x := readShipped(t, "onlineretail")
+	x := shardData(t)
 	cases := []struct {
 		name string
 		s    Settings
@@ -161,7 +161,7 @@ func TestShardedEqualsCAVI(t *testing.T) {
 // the same whatever the number of workers per shard and the order the
 // shards run in.
 func TestShardedIndependentOfRunner(t *testing.T) {
-	x := readShipped(t, "onlineretail")
+	x := shardData(t)
 	s := Settings{K: 5, Seed: 1, MaxIter: 12, Tol: -1}
 	want := shardedResult(t, x, s, newMemShards(t, x, 4, 1))
 	for _, workers := range []int{2, 7} {
@@ -177,7 +177,7 @@ func TestShardedIndependentOfRunner(t *testing.T) {
 // failing, or the context cancelled) and resumed from the state it saved
 // ends as the uninterrupted fit, bit for bit, without redoing a pass.
 func TestShardedResume(t *testing.T) {
-	x := readShipped(t, "onlineretail")
+	x := shardData(t)
 	n, p := x.Dims()
 	s := Settings{K: 4, Seed: 3, MinIter: 5, Tol: 1e-4, MaxIter: 200}
 	whole := newMemShards(t, x, 3, 2)
@@ -246,7 +246,7 @@ func TestShardedResume(t *testing.T) {
 // TestShardedRefuses: settings a sharded fit cannot honour, and shards
 // that do not cover the matrix, are errors, not wrong fits.
 func TestShardedRefuses(t *testing.T) {
-	x := readShipped(t, "onlineretail")
+	x := shardData(t)
 	n, p := x.Dims()
 	for _, s := range []Settings{
 		{K: 3, Restarts: 2},
@@ -266,4 +266,14 @@ func TestShardedRefuses(t *testing.T) {
 	if _, err := FitShards(context.Background(), n, p, x.NNZ(), &Settings{K: 3}, m.sharding()); err == nil {
 		t.Error("a missing shard was not noticed")
 	}
+}
+
+// shardData is the matrix of the sharded-fit tests: onlineretail, or under
+// -short (the race detector's run in CI) the 80 × 230 pbmc_small, on which
+// every case runs the same code in a fraction of the time.
+func shardData(t *testing.T) *model.Counts {
+	if testing.Short() {
+		return readShipped(t, "pbmc_small")
+	}
+	return readShipped(t, "onlineretail")
 }

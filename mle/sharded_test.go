@@ -94,7 +94,7 @@ func rel(a, b float64) float64 { return math.Abs(a-b) / math.Max(math.Abs(b), 1e
 // 1e-12 relative at every iteration for 1, 2 and 8 shards, it stops at
 // the same iteration, and its factors agree.
 func TestShardedMUEqualsFit(t *testing.T) {
-	x := readShipped(t, "onlineretail")
+	x := shardData(t)
 	for _, s := range []Settings{
 		{K: 5, Seed: 4, MaxIter: 30, Tol: -1},
 		{K: 3, Seed: 1, MaxIter: 500, Tol: 1e-5},
@@ -133,7 +133,7 @@ func TestShardedMUEqualsFit(t *testing.T) {
 // on the workers per shard or the order the shards run in, and a fit
 // stopped after pass 3 and resumed ends bit for bit as one uninterrupted.
 func TestShardedMURunnerAndResume(t *testing.T) {
-	x := readShipped(t, "onlineretail")
+	x := shardData(t)
 	n, p := x.Dims()
 	s := Settings{K: 4, Seed: 2, MaxIter: 400, Tol: 1e-5}
 	whole := newMemShards(t, x, 3, 1)
@@ -178,4 +178,14 @@ func TestShardedMURunnerAndResume(t *testing.T) {
 			t.Errorf("settings %+v accepted", bad)
 		}
 	}
+}
+
+// shardData is the matrix of the sharded-fit tests: onlineretail, or under
+// -short (the race detector's run in CI) the 80 × 230 pbmc_small, on which
+// every case runs the same code in a fraction of the time.
+func shardData(t *testing.T) *model.Counts {
+	if testing.Short() {
+		return readShipped(t, "pbmc_small")
+	}
+	return readShipped(t, "onlineretail")
 }
