@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log"
 	"math"
-	"slices"
 
 	"github.com/poisfact/poisfact"
 	"github.com/poisfact/poisfact/inference"
@@ -52,52 +51,26 @@ func ExampleCAVI() {
 	// E[θ] of the first cell: [0.01 0.01 0.04 0.20]
 }
 
-// ExampleFitShards fits HPF with its rows held as three shards, here in
-// this process; a runner such as the beam module's runs the same Pass on
-// other machines. The ELBO agrees with the in-process fit's to rounding.
+// ExampleFitShards fits HPF with its rows held as three shards, run here
+// in this process (LocalShards); a runner such as the beam module's runs
+// the same steps on other machines. The ELBO agrees with the in-process
+// fit's to rounding.
 func ExampleFitShards() {
 	x, err := poisfact.Dataset("pbmc_small")
 	if err != nil {
 		log.Fatal(err)
 	}
-	blocks, starts, err := x.SplitRows(3)
+	shards, err := inference.NewLocalShards(x, 3, 1)
 	if err != nil {
 		log.Fatal(err)
-	}
-	// Each shard's rows after each sweep, as a runner keeps them in files.
-	rows := map[int][]inference.SideParams{}
-	pass := func(_ context.Context, t int, cols *inference.Columns, update bool) (*inference.ShardStats, error) {
-		var total inference.ShardStats
-		for s, block := range blocks {
-			shard, err := inference.NewRowShard(block, starts[s], cols)
-			if err != nil {
-				return nil, err
-			}
-			if t == 1 {
-				shard.Start()
-			} else if err := shard.SetParams(rows[t-1][s]); err != nil {
-				return nil, err
-			}
-			st, err := shard.Step(1, t, cols, update)
-			if err != nil {
-				return nil, err
-			}
-			if err := total.Add(st); err != nil { // in shard order
-				return nil, err
-			}
-			p := shard.Params()
-			rows[t] = append(rows[t], inference.SideParams{
-				Shape: slices.Clone(p.Shape), Rate: slices.Clone(p.Rate), ActRate: slices.Clone(p.ActRate)})
-		}
-		return &total, nil
 	}
 	s := &inference.Settings{K: 4, MaxIter: 20, Tol: -1, Seed: 1}
 	n, p := x.Dims()
-	f, err := inference.FitShards(context.Background(), n, p, x.NNZ(), s, inference.Sharding{Pass: pass})
+	f, err := inference.FitShards(context.Background(), n, p, x.NNZ(), s, shards.Sharding())
 	if err != nil {
 		log.Fatal(err)
 	}
-	res, err := f.Result(rows[f.BestIter]) // the posterior, gathered
+	res, err := f.Result(shards.Rows[f.BestIter]) // the posterior, gathered
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -10,87 +10,28 @@ import (
 	"github.com/poisfact/poisfact/model"
 )
 
-// memShards runs a sharded fit's passes in this process and keeps every
-// sweep's rows, as a runner keeps them in files: each pass builds its
-// shards afresh from the counts and the rows of the sweep before, as a
-// worker that reads them would.
-type memShards struct {
-	blocks  []*model.Counts
-	starts  []int
-	rows    map[int][]SideParams // sweep → each shard's rows after it
-	workers int
-	reverse bool // run the shards last to first (their sums stay in shard order)
-	passes  int
-}
-
-func newMemShards(t *testing.T, x *model.Counts, count, workers int) *memShards {
+// newMemShards cuts x into count shards run in this process.
+func newMemShards(t *testing.T, x *model.Counts, count, workers int) *LocalShards {
 	t.Helper()
-	blocks, starts, err := x.SplitRows(count)
+	m, err := NewLocalShards(x, count, workers)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(blocks) != count {
-		t.Fatalf("%d shards asked, %d made", count, len(blocks))
+	if len(m.Blocks) != count {
+		t.Fatalf("%d shards asked, %d made", count, len(m.Blocks))
 	}
-	return &memShards{blocks: blocks, starts: starts, rows: map[int][]SideParams{}, workers: workers}
+	return m
 }
-
-func (m *memShards) pass(_ context.Context, t int, cols *Columns, update bool) (*ShardStats, error) {
-	m.passes++
-	stats := make([]*ShardStats, len(m.blocks))
-	kept := make([]SideParams, len(m.blocks))
-	for j := range m.blocks {
-		s := j
-		if m.reverse {
-			s = len(m.blocks) - 1 - j
-		}
-		sh, err := NewRowShard(m.blocks[s], m.starts[s], cols)
-		if err != nil {
-			return nil, err
-		}
-		if t == 1 {
-			sh.Start()
-		} else if err := sh.SetParams(m.rows[t-1][s]); err != nil {
-			return nil, err
-		}
-		st, err := sh.Step(m.workers, t, cols, update)
-		if err != nil {
-			return nil, err
-		}
-		// The statistics and rows are the shard's own arrays: copy, as
-		// a runner serializes them.
-		c := *st
-		c.PhiCol = append([]float64(nil), st.PhiCol...)
-		c.SumTheta = append([]float64(nil), st.SumTheta...)
-		if st.SumTheta == nil {
-			c.SumTheta = nil
-		}
-		stats[s] = &c
-		kept[s] = sh.Params().clone()
-	}
-	if update {
-		m.rows[t] = kept
-	}
-	var total ShardStats
-	for _, st := range stats {
-		if err := total.Add(st); err != nil {
-			return nil, err
-		}
-	}
-	return &total, nil
-}
-
-func (m *memShards) sharding() Sharding { return Sharding{Pass: m.pass} }
 
 // shardedResult runs FitShards and gathers the rows of its best sweep.
-func shardedResult(t *testing.T, x *model.Counts, s Settings, m *memShards) *Result {
+func shardedResult(t *testing.T, x *model.Counts, s Settings, m *LocalShards) *Result {
 	t.Helper()
 	n, p := x.Dims()
-	f, err := FitShards(context.Background(), n, p, x.NNZ(), &s, m.sharding())
+	f, err := FitShards(context.Background(), n, p, x.NNZ(), &s, m.Sharding())
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := f.Result(m.rows[f.BestIter])
+	res, err := f.Result(m.Rows[f.BestIter])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +108,7 @@ func TestShardedIndependentOfRunner(t *testing.T) {
 	for _, workers := range []int{2, 7} {
 		for _, reverse := range []bool{false, true} {
 			m := newMemShards(t, x, 4, workers)
-			m.reverse = reverse
+			m.Reverse = reverse
 			sameFit(t, fmt.Sprintf("%d workers, reversed %v", workers, reverse), want, shardedResult(t, x, s, m))
 		}
 	}
@@ -187,7 +128,7 @@ func TestShardedResume(t *testing.T) {
 		m := newMemShards(t, x, 3, 2)
 		var saved *ShardedState
 		ctx, cancel := context.WithCancel(context.Background())
-		sh := m.sharding()
+		sh := m.Sharding()
 		if how == "cancel during a pass" {
 			// The runner sees the cancellation in pass 4 and fails it.
 			sh.Pass = func(ctx context.Context, t int, cols *Columns, update bool) (*ShardStats, error) {
@@ -195,7 +136,7 @@ func TestShardedResume(t *testing.T) {
 					cancel()
 					return nil, ctx.Err()
 				}
-				return m.pass(ctx, t, cols, update)
+				return m.Pass(ctx, t, cols, update)
 			}
 		}
 		sh.Save = func(st *ShardedState) error {
@@ -226,19 +167,19 @@ func TestShardedResume(t *testing.T) {
 		if saved == nil || saved.Iter != 3 {
 			t.Fatalf("%s: saved state %+v", how, saved)
 		}
-		sh = m.sharding()
+		sh = m.Sharding()
 		sh.Resume = saved
 		g, err := FitShards(context.Background(), n, p, x.NNZ(), &s, sh)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := g.Result(m.rows[g.BestIter])
+		got, err := g.Result(m.Rows[g.BestIter])
 		if err != nil {
 			t.Fatal(err)
 		}
 		sameFit(t, how, want, got)
-		if m.passes != whole.passes {
-			t.Fatalf("%s: %d passes in all, the uninterrupted fit ran %d", how, m.passes, whole.passes)
+		if m.Passes != whole.Passes {
+			t.Fatalf("%s: %d passes in all, the uninterrupted fit ran %d", how, m.Passes, whole.Passes)
 		}
 	}
 }
@@ -256,14 +197,14 @@ func TestShardedRefuses(t *testing.T) {
 		{K: 3, Mask: x},
 		{K: 0},
 	} {
-		if _, err := FitShards(context.Background(), n, p, x.NNZ(), &s, newMemShards(t, x, 2, 1).sharding()); err == nil {
+		if _, err := FitShards(context.Background(), n, p, x.NNZ(), &s, newMemShards(t, x, 2, 1).Sharding()); err == nil {
 			t.Errorf("settings %+v accepted", s)
 		}
 	}
 	// A shard missing: the pass sees fewer rows than the matrix has.
 	m := newMemShards(t, x, 3, 1)
-	m.blocks, m.starts = m.blocks[:2], m.starts[:2]
-	if _, err := FitShards(context.Background(), n, p, x.NNZ(), &Settings{K: 3}, m.sharding()); err == nil {
+	m.Blocks, m.Starts = m.Blocks[:2], m.Starts[:2]
+	if _, err := FitShards(context.Background(), n, p, x.NNZ(), &Settings{K: 3}, m.Sharding()); err == nil {
 		t.Error("a missing shard was not noticed")
 	}
 }

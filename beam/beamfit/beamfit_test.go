@@ -178,39 +178,12 @@ func TestSameBitsAnyParallelism(t *testing.T) {
 		}
 	}
 	// The core's sharded fit, in process, on the same shards.
-	blocks, starts, err := x.SplitRows(3)
+	local, err := inference.NewLocalShards(x, 3, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows := map[int][]inference.SideParams{}
-	pass := func(_ context.Context, tt int, cols *inference.Columns, update bool) (*inference.ShardStats, error) {
-		var total inference.ShardStats
-		var kept []inference.SideParams
-		for b, blk := range blocks {
-			r, err := inference.NewRowShard(blk, starts[b], cols)
-			if err != nil {
-				return nil, err
-			}
-			if tt == 1 {
-				r.Start()
-			} else if err := r.SetParams(rows[tt-1][b]); err != nil {
-				return nil, err
-			}
-			st, err := r.Step(1, tt, cols, update)
-			if err != nil {
-				return nil, err
-			}
-			if err := total.Add(st); err != nil {
-				return nil, err
-			}
-			p := r.Params()
-			kept = append(kept, inference.SideParams{Shape: slices.Clone(p.Shape), Rate: slices.Clone(p.Rate), ActRate: slices.Clone(p.ActRate)})
-		}
-		rows[tt] = kept
-		return &total, nil
-	}
 	n, p := x.Dims()
-	f, err := inference.FitShards(context.Background(), n, p, x.NNZ(), &s, inference.Sharding{Pass: pass})
+	f, err := inference.FitShards(context.Background(), n, p, x.NNZ(), &s, local.Sharding())
 	if err != nil {
 		t.Fatal(err)
 	}
