@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"testing"
 
+	"github.com/poisfact/poisfact/internal/testutil"
 	"github.com/poisfact/poisfact/model"
 )
 
@@ -38,8 +38,6 @@ func shardedResult(t *testing.T, x *model.Counts, s Settings, m *LocalShards) *R
 	return res
 }
 
-func relDiff(a, b float64) float64 { return math.Abs(a-b) / math.Max(math.Abs(b), 1e-300) }
-
 // TestShardedEqualsCAVI: the sharded fit's ELBO trace equals the
 // in-process CAVI's to 1e-12 relative at every sweep, for 1, 2 and 8
 // shards, both starts, and stops at the same sweep with the same
@@ -67,14 +65,14 @@ func TestShardedEqualsCAVI(t *testing.T) {
 					t.Fatalf("%d sweeps (best %d, %v), CAVI %d (best %d, %v)", got.Iterations, got.BestIter, got.Status, want.Iterations, want.BestIter, want.Status)
 				}
 				for j, it := range got.Trace {
-					if d := relDiff(it.ELBO, want.Trace[j].ELBO); d > 1e-12 {
+					if d := testutil.RelDiff(it.ELBO, want.Trace[j].ELBO); d > 1e-12 {
 						t.Fatalf("sweep %d: ELBO %.17g, CAVI %.17g (relative %.1e)", it.Iter, it.ELBO, want.Trace[j].ELBO, d)
 					}
 					if it.IsCheck() != want.Trace[j].IsCheck() {
 						t.Fatalf("sweep %d: checked %v, CAVI %v", it.Iter, it.IsCheck(), want.Trace[j].IsCheck())
 					}
 				}
-				if d := relDiff(got.ELBO, want.ELBO); d > 1e-12 {
+				if d := testutil.RelDiff(got.ELBO, want.ELBO); d > 1e-12 {
 					t.Fatalf("ELBO %v, CAVI %v", got.ELBO, want.ELBO)
 				}
 				for _, pair := range [][2][]float64{
@@ -88,7 +86,7 @@ func TestShardedEqualsCAVI(t *testing.T) {
 						t.Fatalf("posterior arrays of %d and %d values", len(pair[0]), len(pair[1]))
 					}
 					for e := range pair[0] {
-						if d := relDiff(pair[0][e], pair[1][e]); d > 1e-9 {
+						if d := testutil.RelDiff(pair[0][e], pair[1][e]); d > 1e-9 {
 							t.Fatalf("posterior value %d: %v, CAVI %v", e, pair[0][e], pair[1][e])
 						}
 					}

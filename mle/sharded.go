@@ -262,7 +262,7 @@ func FitShards(ctx context.Context, n, p, nnz int, settings *Settings, sh Shardi
 			break
 		}
 		t := st.Iter + 1
-		update := t < s.MaxIter+1 && t > 0
+		update := t > 0 && t <= s.MaxIter // pass 0 only sums the start
 		cols := ship()
 		stats, err := sh.Pass(ctx, t, cols, update)
 		if err != nil && ctx.Err() != nil {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/poisfact/poisfact/internal/testutil"
 	"github.com/poisfact/poisfact/model"
 )
 
@@ -88,8 +89,6 @@ func shardedFit(t *testing.T, x *model.Counts, s Settings, m *memShards, sh *Sha
 	return res
 }
 
-func rel(a, b float64) float64 { return math.Abs(a-b) / math.Max(math.Abs(b), 1e-300) }
-
 // TestShardedMUEqualsFit: the sharded MU fit's divergence equals Fit's to
 // 1e-12 relative at every iteration for 1, 2 and 8 shards, it stops at
 // the same iteration, and its factors agree.
@@ -110,11 +109,11 @@ func TestShardedMUEqualsFit(t *testing.T) {
 					t.Fatalf("%d iterations (%v), Fit %d (%v)", got.Iterations, got.Status, want.Iterations, want.Status)
 				}
 				for j, it := range got.Trace {
-					if d := rel(it.Divergence, want.Trace[j].Divergence); d > 1e-12 {
+					if d := testutil.RelDiff(it.Divergence, want.Trace[j].Divergence); d > 1e-12 {
 						t.Fatalf("iteration %d: divergence %.17g, Fit %.17g (%.1e)", it.Iter, it.Divergence, want.Trace[j].Divergence, d)
 					}
 				}
-				if d := rel(got.LogLik, want.LogLik); d > 1e-12 {
+				if d := testutil.RelDiff(got.LogLik, want.LogLik); d > 1e-12 {
 					t.Fatalf("log-likelihood %v, Fit %v", got.LogLik, want.LogLik)
 				}
 				for _, pair := range [][2][]float64{{got.W.RawMatrix().Data, want.W.RawMatrix().Data}, {got.H.RawMatrix().Data, want.H.RawMatrix().Data}} {

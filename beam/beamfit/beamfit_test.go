@@ -17,6 +17,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/testing/ptest"
 
 	"github.com/poisfact/poisfact/inference"
+	"github.com/poisfact/poisfact/internal/fixtures"
 	"github.com/poisfact/poisfact/internal/testutil"
 	"github.com/poisfact/poisfact/mle"
 	"github.com/poisfact/poisfact/model"
@@ -34,16 +35,6 @@ func onPrism(ctx context.Context, p *beam.Pipeline) error {
 	return err
 }
 
-// shipped reads a matrix of testdata/.
-func shipped(t *testing.T, name string) *model.Counts {
-	t.Helper()
-	x, err := model.ReadFile(testutil.Testdata(name, "matrix.mtx.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return x
-}
-
 // sharded writes x as count shards in a new folder and returns the glob
 // that matches them.
 func sharded(t *testing.T, x *model.Counts, count int) string {
@@ -59,12 +50,10 @@ func options(t *testing.T, in string) Options {
 	return Options{In: in, Work: t.TempDir(), Run: onPrism, Workers: 2}
 }
 
-func rel(a, b float64) float64 { return math.Abs(a-b) / math.Max(math.Abs(b), 1e-300) }
-
 // matrices are the data of the equivalence tests: the shipped
 // onlineretail and, when ../shared/data is there, cora.
 func matrices(t *testing.T) map[string]*model.Counts {
-	out := map[string]*model.Counts{"onlineretail": shipped(t, "onlineretail")}
+	out := map[string]*model.Counts{"onlineretail": fixtures.Shipped(t, "onlineretail")}
 	if dir := testutil.SharedDataDir(); dir != "" {
 		if x, err := model.ReadFile(filepath.Join(dir, "cora", "matrix.mtx.gz")); err == nil {
 			out["cora"] = x
@@ -93,13 +82,13 @@ func TestHPFEqualsInProcess(t *testing.T) {
 					t.Fatalf("%d sweeps (best %d, %v); in process %d (best %d, %v)", len(got.Trace), got.BestIter, got.Status, len(want.Trace), want.BestIter, want.Status)
 				}
 				for j, it := range got.Trace {
-					if d := rel(it.ELBO, want.Trace[j].ELBO); d > 1e-12 {
+					if d := testutil.RelDiff(it.ELBO, want.Trace[j].ELBO); d > 1e-12 {
 						t.Fatalf("sweep %d: ELBO %.17g, in process %.17g (%.1e)", it.Iter, it.ELBO, want.Trace[j].ELBO, d)
 					}
 				}
 				g, w := got.Posterior.ThetaRate.RawMatrix().Data, want.Posterior.ThetaRate.RawMatrix().Data
 				for e := range w {
-					if d := rel(g[e], w[e]); d > 1e-9 {
+					if d := testutil.RelDiff(g[e], w[e]); d > 1e-9 {
 						t.Fatalf("θ rate %d: %v, in process %v", e, g[e], w[e])
 					}
 				}
@@ -110,7 +99,7 @@ func TestHPFEqualsInProcess(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if d := rel(data.TrainLogLik, ll); d > 1e-9 || data.Rows != x.Rows() || data.NNZ != x.NNZ() {
+				if d := testutil.RelDiff(data.TrainLogLik, ll); d > 1e-9 || data.Rows != x.Rows() || data.NNZ != x.NNZ() {
 					t.Fatalf("training log-likelihood %v, in process %v; %d rows, %d non-zeros", data.TrainLogLik, ll, data.Rows, data.NNZ)
 				}
 			})
@@ -120,7 +109,7 @@ func TestHPFEqualsInProcess(t *testing.T) {
 
 // TestMUEqualsInProcess: the same for KL-NMF's divergence.
 func TestMUEqualsInProcess(t *testing.T) {
-	x := shipped(t, "onlineretail")
+	x := fixtures.Shipped(t, "onlineretail")
 	s := mle.Settings{K: 4, Seed: 3, MaxIter: 8, Tol: -1}
 	want, err := mle.Fit(context.Background(), x, &s)
 	if err != nil {
@@ -135,7 +124,7 @@ func TestMUEqualsInProcess(t *testing.T) {
 			t.Fatalf("%d shards: %d iterations, in process %d", count, len(got.Trace), len(want.Trace))
 		}
 		for j, it := range got.Trace {
-			if d := rel(it.Divergence, want.Trace[j].Divergence); d > 1e-12 {
+			if d := testutil.RelDiff(it.Divergence, want.Trace[j].Divergence); d > 1e-12 {
 				t.Fatalf("%d shards, iteration %d: divergence %.17g, in process %.17g", count, it.Iter, it.Divergence, want.Trace[j].Divergence)
 			}
 		}
@@ -152,7 +141,7 @@ func TestMUEqualsInProcess(t *testing.T) {
 // bit the core's sharded fit run in this process, shard by shard, and it
 // does not change with the goroutines per shard.
 func TestSameBitsAnyParallelism(t *testing.T) {
-	x := shipped(t, "onlineretail")
+	x := fixtures.Shipped(t, "onlineretail")
 	in := sharded(t, x, 3)
 	s := inference.Settings{K: 3, Seed: 2, MaxIter: 5, Tol: -1}
 	var first *inference.Result
@@ -199,7 +188,7 @@ func TestSameBitsAnyParallelism(t *testing.T) {
 // result, bit for bit; a work folder with a state is not overwritten
 // without Resume.
 func TestResume(t *testing.T) {
-	x := shipped(t, "onlineretail")
+	x := fixtures.Shipped(t, "onlineretail")
 	in := sharded(t, x, 2)
 	s := inference.Settings{K: 3, Seed: 4, MaxIter: 7, Tol: -1}
 	want, _, err := HPF(context.Background(), options(t, in), &s)
@@ -257,7 +246,7 @@ func TestResume(t *testing.T) {
 // TestBadShards: a missing shard, a corrupt one and shards of different
 // matrices each give one line naming the shard.
 func TestBadShards(t *testing.T) {
-	x := shipped(t, "onlineretail")
+	x := fixtures.Shipped(t, "onlineretail")
 	s := inference.Settings{K: 2, MaxIter: 2, Tol: -1}
 	fit := func(in string) error {
 		_, _, err := HPF(context.Background(), options(t, in), &s)
@@ -278,7 +267,7 @@ func TestBadShards(t *testing.T) {
 		t.Fatal(err)
 	}
 	mixed := sharded(t, x, 2)
-	blocks, _, err := shipped(t, "janeausten").SplitRows(2)
+	blocks, _, err := fixtures.Shipped(t, "janeausten").SplitRows(2)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -289,15 +289,14 @@ func (f *gatherFn) ProcessElement(ctx context.Context, sh shard) error {
 	if err := readCoded(ctx, f.Columns, &cols); err != nil {
 		return err
 	}
-	k := cols.K
-	mean := func(p inference.SideParams) *mat.Dense {
-		m := make([]float64, len(p.Shape))
-		for e := range m {
-			m[e] = p.Shape[e] / p.Rate[e]
-		}
-		return mat.NewDense(len(m)/k, k, m)
+	// The shard's rows with the columns: a posterior whose point
+	// estimate E θ E βᵀ the core scores.
+	k, p := cols.K, x.Cols()
+	q := &model.Posterior{
+		ThetaShape: mat.NewDense(x.Rows(), k, g.Rows.Shape), ThetaRate: mat.NewDense(x.Rows(), k, g.Rows.Rate),
+		BetaShape: mat.NewDense(p, k, cols.Params.Shape), BetaRate: mat.NewDense(p, k, cols.Params.Rate),
 	}
-	if g.LogLik, err = model.PoissonLogLik(x, model.Factors{W: mean(g.Rows), H: mean(cols.Params)}); err != nil {
+	if g.LogLik, err = model.PoissonLogLik(x, q.PointEstimate()); err != nil {
 		return fmt.Errorf("%s: %w", sh.Path, err)
 	}
 	return writeCoded(ctx, gatheredFile(f.Work, sh.Index), &g)

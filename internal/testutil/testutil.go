@@ -4,6 +4,7 @@
 package testutil
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -81,4 +82,10 @@ func SynthMatrix(tb testing.TB) string {
 		tb.Skipf("synthetic matrix %s absent: /usr/bin/python3 ../shared/bench/gen_synth.py 10000 5000 50 1 %s --target-nnz 1500000", p, p)
 	}
 	return p
+}
+
+// RelDiff returns |a − b| / |b|, the relative difference of a from the
+// reference b (b = 0 counts as the smallest positive float64).
+func RelDiff(a, b float64) float64 {
+	return math.Abs(a-b) / math.Max(math.Abs(b), 1e-300)
 }
