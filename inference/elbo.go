@@ -1,7 +1,5 @@
 package inference
 
-import "github.com/poisfact/poisfact/internal/special"
-
 // gammaELBOTerm returns one latent Gamma variable's share of the ELBO:
 // the expected log prior under q plus the entropy of q,
 //
@@ -11,13 +9,12 @@ import "github.com/poisfact/poisfact/internal/special"
 //
 // for q(v) = Gamma(s, r), where E[v] = s/r, E[log v] = ψ(s) − log r and the
 // prior's rate R is itself random (E[log R], E[R]) or fixed
-// (E[log R] = log R). The caller passes log Γ(α), ψ(s) and log r, which it
-// has at hand. Every level of HPF uses it: θ (α = a, R = ξ), ξ (α = a',
+// (E[log R] = log R). The caller passes log Γ(α), ψ(s), log Γ(s) and
+// log r, which it has at hand. Every level of HPF uses it: θ (α = a, R = ξ), ξ (α = a',
 // R = a'/b'), β and η likewise.
-func gammaELBOTerm(alpha, lgammaAlpha, eLogRate, eRate, s, r, psiS, logR float64) float64 {
+func gammaELBOTerm(alpha, lgammaAlpha, eLogRate, eRate, s, r, psiS, lgs, logR float64) float64 {
 	ev := s / r
 	elog := psiS - logR
-	lgs := special.LogGamma(s)
 	return alpha*eLogRate - lgammaAlpha + (alpha-1)*elog - eRate*ev +
 		s - logR + lgs + (1-s)*psiS
 }

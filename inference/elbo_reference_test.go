@@ -18,7 +18,8 @@ import (
 //	     + the same for η and β.
 //
 // It is a plain serial computation with a log-sum-exp per non-zero, written
-// apart from the fit's algebra, as the reference the tests hold CAVI's
+// apart from the fit's algebra (ψ and log Γ each on their own, math.Lgamma
+// for the latter, where the fit evaluates them together), as the reference the tests hold CAVI's
 // recorded ELBO to.
 func referenceELBO(q *model.Posterior, x *model.Counts) float64 {
 	n, k := q.ThetaShape.Dims()
@@ -57,11 +58,11 @@ func localELBO(a, aPrime, bPrime float64, shape, rate *mat.Dense, actShape, actR
 			ks, kr := actShape[u], actRate[u]
 			psi := special.Digamma(ks)
 			eLogAct, eAct = psi-math.Log(kr), ks/kr
-			s += gammaELBOTerm(aPrime, lgaPrime, math.Log(aPrime/bPrime), aPrime/bPrime, ks, kr, psi, math.Log(kr))
+			s += gammaELBOTerm(aPrime, lgaPrime, math.Log(aPrime/bPrime), aPrime/bPrime, ks, kr, psi, special.LogGamma(ks), math.Log(kr))
 		}
 		for j := 0; j < k; j++ {
 			gs, gr := shape.At(u, j), rate.At(u, j)
-			s += gammaELBOTerm(a, lga, eLogAct, eAct, gs, gr, special.Digamma(gs), math.Log(gr))
+			s += gammaELBOTerm(a, lga, eLogAct, eAct, gs, gr, special.Digamma(gs), special.LogGamma(gs), math.Log(gr))
 		}
 	}
 	return s

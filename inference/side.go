@@ -37,7 +37,7 @@ type side struct {
 	maskIdx []int32
 
 	// Constants of the ELBO terms.
-	lgA, lgAPrime, psiActShape float64
+	lgA, lgAPrime, psiActShape, lgActShape float64
 }
 
 func newSide(m, k int, a, aPrime, bPrime float64, fixed bool, chunks parallel.Chunks) *side {
@@ -53,7 +53,7 @@ func newSide(m, k int, a, aPrime, bPrime float64, fixed bool, chunks parallel.Ch
 	if !fixed {
 		s.actShape = aPrime + float64(k)*a
 		s.actRate = make([]float64, m)
-		s.psiActShape = special.Digamma(s.actShape)
+		s.psiActShape, s.lgActShape = special.DigammaLogGamma(s.actShape)
 	}
 	return s
 }
@@ -114,16 +114,17 @@ func (s *side) sweep(workers int, phi, otherSum, otherMean []float64, addMasked 
 			eAct, eLogAct := s.activity(u)
 			if !s.fixed {
 				kr := s.actRate[u]
-				local += gammaELBOTerm(s.aPrime, s.lgAPrime, logActRatePrior, actRatePrior, s.actShape, kr, s.psiActShape, math.Log(kr))
+				local += gammaELBOTerm(s.aPrime, s.lgAPrime, logActRatePrior, actRatePrior, s.actShape, kr, s.psiActShape, s.lgActShape, math.Log(kr))
 			}
 			logF, mean := s.logF[u*k:(u+1)*k], s.mean[u*k:(u+1)*k]
 			mx := math.Inf(-1)
 			for j := range shape {
-				psi, lr := special.Digamma(shape[j]), math.Log(rate[j])
+				psi, lgs := special.DigammaLogGamma(shape[j])
+				lr := math.Log(rate[j])
 				logF[j] = psi - lr
 				mean[j] = shape[j] / rate[j]
 				mx = max(mx, logF[j])
-				local += gammaELBOTerm(s.a, s.lgA, eLogAct, eAct, shape[j], rate[j], psi, lr)
+				local += gammaELBOTerm(s.a, s.lgA, eLogAct, eAct, shape[j], rate[j], psi, lgs, lr)
 				acc[j] += mean[j]
 			}
 			s.shift[u] = mx

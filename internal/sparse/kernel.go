@@ -42,7 +42,7 @@ type Kernel struct {
 	rows, cols parallel.Chunks
 	ratio      []float64 // r_ui in CSC order, from the last two-sided pass
 	cscOf      []int32   // the CSC position of each CSR entry
-	scratch    [][]float64
+	scratch    []scratch
 }
 
 // New returns a kernel for x and K factors. Rows and columns are cut into
@@ -79,16 +79,51 @@ func (kn *Kernel) checkDims(a, b []float64, logs *Logs) {
 	}
 }
 
-// scratchFor returns two K-vectors private to worker w.
-func (kn *Kernel) scratchFor(w int) (acc, direct []float64) {
-	s := kn.scratch[w]
-	return s[:kn.k], s[kn.k:]
+// scratch is one worker's space in a pass: acc and direct (K each: the
+// sum of ratio-weighted factor rows, and the log-domain non-zeros'
+// share) and, as long as the longest row or column, the rates S of its
+// non-zeros and (CSC passes without stored ratios) its counts gathered
+// in column order.
+type scratch struct {
+	acc, direct   []float64
+	rates, counts []float64
+}
+
+// startDirect clears direct the first time a row or column needs it
+// (started false), and returns true.
+func (sc *scratch) startDirect(started bool) bool {
+	if !started {
+		clear(sc.direct)
+	}
+	return true
+}
+
+// finish writes out = own ⊙ acc, plus direct when the row or column had
+// non-zeros in the log domain.
+func (sc *scratch) finish(out, own []float64, logDomain bool) {
+	floats.MulTo(out, own, sc.acc)
+	if logDomain {
+		floats.Add(out, sc.direct)
+	}
 }
 
 func (kn *Kernel) ensureScratch(workers int) {
 	workers = parallel.Workers(workers)
+	if len(kn.scratch) >= workers {
+		return
+	}
+	longest := 0
+	for u := range kn.x.Rows() {
+		longest = max(longest, kn.x.RowNNZ(u))
+	}
+	for i := range kn.x.Cols() {
+		longest = max(longest, kn.x.ColNNZ(i))
+	}
 	for len(kn.scratch) < workers {
-		kn.scratch = append(kn.scratch, make([]float64, 2*kn.k))
+		kn.scratch = append(kn.scratch, scratch{
+			acc: make([]float64, kn.k), direct: make([]float64, kn.k),
+			rates: make([]float64, longest), counts: make([]float64, longest),
+		})
 	}
 }
 
@@ -167,108 +202,108 @@ func (kn *Kernel) rowPass(workers int, a, b []float64, logs *Logs, outA, ratio [
 	K := kn.k
 	rowPtr, colIdx, val := kn.x.CSR()
 	return kn.rows.Sum(workers, func(w, lo, hi int) float64 {
-		acc, direct := kn.scratchFor(w)
+		sc := &kn.scratch[w]
+		acc := sc.acc
 		var sum float64 // the log-domain non-zeros' share
 		logs1 := newLogSum()
 		for u := lo; u < hi; u++ {
 			au := a[u*K : (u+1)*K : (u+1)*K]
 			clear(acc)
+			first := rowPtr[u]
+			idx, xs := colIdx[first:rowPtr[u+1]], val[first:rowPtr[u+1]]
+			rates := sc.rates[:len(idx)]
+			ratioAccum(au, b, idx, xs, acc, rates, underflow)
 			logDomain := false
-			for e := rowPtr[u]; e < rowPtr[u+1]; e++ {
-				i := int(colIdx[e])
-				bi := b[i*K : (i+1)*K : (i+1)*K]
-				x := val[e]
-				s := dot(au, bi)
-				if s < underflow && logs != nil {
-					if !logDomain {
-						clear(direct)
-						logDomain = true
+			for j, s := range rates {
+				x := xs[j]
+				if !(s >= underflow) {
+					i := int(idx[j])
+					if s < underflow && logs != nil {
+						logDomain = sc.startDirect(logDomain)
+						sum += addPhi(sc.direct, x, logs, u, i, K)
+						if ratio != nil {
+							ratio[kn.cscOf[first+int64(j)]] = -1
+						}
+						continue
 					}
-					sum += addPhi(direct, x, logs, u, i, K)
-					if ratio != nil {
-						ratio[kn.cscOf[e]] = -1
-					}
-					continue
+					s = max(s, underflow) // NaN stays NaN, and shows
+					axpyGo(x/s, b[i*K:(i+1)*K], acc)
 				}
-				s = max(s, underflow)
 				r := x / s
 				if ratio != nil {
-					ratio[kn.cscOf[e]] = r
+					ratio[kn.cscOf[first+int64(j)]] = r
 				}
-				axpy(r, bi, acc)
 				if logs != nil {
 					logs1.add(x, s)
 				} else {
 					logs1.add(x, r)
 				}
 			}
-			out := outA[u*K : (u+1)*K]
-			floats.MulTo(out, au, acc)
-			if logDomain {
-				floats.Add(out, direct)
-			}
+			sc.finish(outA[u*K:(u+1)*K], au, logDomain)
 		}
 		return sum + logs1.value()
 	})
 }
 
 // colPass is the CSC pass. With ratio it reads the ratios of the last row
-// pass, in CSC order; without, it computes them from A and B, and with wantSum also
-// the data term.
+// pass, in CSC order; without, it computes them from A and B, and with
+// wantSum also the data term.
 func (kn *Kernel) colPass(workers int, a, b []float64, logs *Logs, outB, ratio []float64, wantSum bool) float64 {
 	kn.ensureScratch(workers)
 	K := kn.k
 	colPtr, rowIdx, pos := kn.x.CSC()
 	_, _, val := kn.x.CSR()
 	return kn.cols.Sum(workers, func(w, lo, hi int) float64 {
-		acc, direct := kn.scratchFor(w)
+		sc := &kn.scratch[w]
+		acc := sc.acc
 		var sum float64 // the log-domain non-zeros' share
 		logs1 := newLogSum()
 		for i := lo; i < hi; i++ {
 			bi := b[i*K : (i+1)*K : (i+1)*K]
 			clear(acc)
+			first, end := colPtr[i], colPtr[i+1]
+			idx := rowIdx[first:end]
 			logDomain := false
-			for e := colPtr[i]; e < colPtr[i+1]; e++ {
-				u := int(rowIdx[e])
-				au := a[u*K : (u+1)*K : (u+1)*K]
-				var r float64
-				if ratio != nil {
-					r = ratio[e]
-				} else {
-					x := val[pos[e]]
-					s := dot(au, bi)
-					if s < underflow && logs != nil {
-						r = -1
-					} else {
-						s = max(s, underflow)
-						r = x / s
-						if wantSum {
-							if logs != nil {
-								logs1.add(x, s)
-							} else {
-								logs1.add(x, r)
-							}
+			if ratio != nil {
+				if scaledSum(a, idx, ratio[first:end], acc) > 0 {
+					for j, r := range ratio[first:end] {
+						if r < 0 {
+							logDomain = sc.startDirect(logDomain)
+							addPhi(sc.direct, val[pos[first+int64(j)]], logs, int(idx[j]), i, K)
 						}
 					}
 				}
-				if r < 0 {
-					if !logDomain {
-						clear(direct)
-						logDomain = true
+				sc.finish(outB[i*K:(i+1)*K], bi, logDomain)
+				continue
+			}
+			xs, rates := sc.counts[:len(idx)], sc.rates[:len(idx)]
+			for j := range xs {
+				xs[j] = val[pos[first+int64(j)]]
+			}
+			missed := ratioAccum(bi, a, idx, xs, acc, rates, underflow)
+			if wantSum || missed > 0 {
+				for j, s := range rates {
+					x := xs[j]
+					if !(s >= underflow) {
+						u := int(idx[j])
+						if s < underflow && logs != nil {
+							logDomain = sc.startDirect(logDomain)
+							sum += addPhi(sc.direct, x, logs, u, i, K)
+							continue
+						}
+						s = max(s, underflow) // NaN stays NaN, and shows
+						axpyGo(x/s, a[u*K:(u+1)*K], acc)
 					}
-					l := addPhi(direct, val[pos[e]], logs, u, i, K)
-					if ratio == nil {
-						sum += l
+					if wantSum {
+						if logs != nil {
+							logs1.add(x, s)
+						} else {
+							logs1.add(x, x/s)
+						}
 					}
-					continue
 				}
-				axpy(r, au, acc)
 			}
-			out := outB[i*K : (i+1)*K]
-			floats.MulTo(out, bi, acc)
-			if logDomain {
-				floats.Add(out, direct)
-			}
+			sc.finish(outB[i*K:(i+1)*K], bi, logDomain)
 		}
 		return sum + logs1.value()
 	})

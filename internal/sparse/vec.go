@@ -1,34 +1,77 @@
 package sparse
 
-// The kernel's two inner operations on K-vectors: a dot product (the
-// rate S_ui of a non-zero) and a scaled accumulation (adding r_ui times
-// a factor row). On amd64 with AVX2 and FMA they run as fused
-// multiply-adds four lanes wide (vec_amd64.s), chosen at start-up from
-// the processor's features; elsewhere, and under the purego build tag,
-// they run as the Go loops below, which are also the reference the
-// assembly is tested against. The two paths round differently (the
+// The kernel's inner loops over the non-zeros of one row (or column),
+// each non-zero a K-vector operation on a factor row picked by index:
+// ratioAccum (the rate S_ui as a dot product, the ratio, and the ratio
+// times the row added to an accumulator) and scaledSum (the same update
+// with ratios already known). On amd64 with AVX2 and FMA they run as
+// assembly (vec_amd64.s), chosen at start-up from the processor's
+// features: the whole row's loop in one call, fused multiply-adds four
+// lanes wide, the next rows prefetched. Elsewhere, and under the purego
+// build tag, they run as the Go loops below, which are also the reference
+// the assembly is tested against. The two paths round differently (the
 // assembly fuses each multiply with its add and sums in four lanes), so
 // results agree to about 1e-15 relative between them; on one path, every
 // result is the same for any number of workers.
 
-// dot returns Σ_k x[k]·y[k]; len(y) ≥ len(x).
-func dot(x, y []float64) float64 {
-	if useAVX2FMA && len(x) >= 4 {
-		return dotAVX2(x, y)
+// ratioAccum sets, for each entry j, with row = m[idx[j]·K:(idx[j]+1)·K]
+// and K = len(acc),
+//
+//	s[j] = f · row,   and adds (x[j]/s[j])·row to acc if s[j] ≥ under.
+//
+// An entry whose s[j] is below under (or NaN) adds nothing and is
+// counted in missed; the caller finds it in s and handles it.
+// len(f) ≥ K ≥ 1; x and s hold at least len(idx) entries.
+func ratioAccum(f, m []float64, idx []int32, x, acc, s []float64, under float64) (missed int) {
+	if useAVX2FMA {
+		return ratioAccumAVX2(f, m, idx, x, acc, s, under)
 	}
-	return dotGo(x, y)
+	return ratioAccumGo(f, m, idx, x, acc, s, under)
 }
 
-// axpy adds alpha·x to y; len(y) ≥ len(x).
-func axpy(alpha float64, x, y []float64) {
-	if useAVX2FMA && len(x) >= 4 {
-		axpyAVX2(alpha, x, y)
-		return
+// scaledSum adds r[j]·m[idx[j]·K:(idx[j]+1)·K] to acc (K = len(acc) ≥ 1)
+// for each entry j with r[j] ≥ 0, and returns how many entries had
+// r[j] < 0 (the log-domain non-zeros, which add nothing here). A NaN
+// ratio is added, so that it shows.
+func scaledSum(m []float64, idx []int32, r, acc []float64) (skipped int) {
+	if useAVX2FMA {
+		return scaledSumAVX2(m, idx, r, acc)
 	}
-	axpyGo(alpha, x, y)
+	return scaledSumGo(m, idx, r, acc)
 }
 
-// dotGo is dot in Go, four partial sums to keep the adds independent.
+// ratioAccumGo is ratioAccum in Go.
+func ratioAccumGo(f, m []float64, idx []int32, x, acc, s []float64, under float64) (missed int) {
+	k := len(acc)
+	f = f[:k]
+	for j, i := range idx {
+		row := m[int(i)*k : (int(i)+1)*k]
+		v := dotGo(f, row)
+		s[j] = v
+		if v >= under {
+			axpyGo(x[j]/v, row, acc)
+		} else {
+			missed++
+		}
+	}
+	return missed
+}
+
+// scaledSumGo is scaledSum in Go.
+func scaledSumGo(m []float64, idx []int32, r, acc []float64) (skipped int) {
+	k := len(acc)
+	for j, i := range idx {
+		if r[j] < 0 {
+			skipped++
+			continue
+		}
+		axpyGo(r[j], m[int(i)*k:(int(i)+1)*k], acc)
+	}
+	return skipped
+}
+
+// dotGo returns Σ_k x[k]·y[k], four partial sums to keep the adds
+// independent; len(y) ≥ len(x).
 func dotGo(x, y []float64) float64 {
 	y = y[:len(x)]
 	var s0, s1, s2, s3 float64
@@ -45,9 +88,9 @@ func dotGo(x, y []float64) float64 {
 	return (s0 + s1) + (s2 + s3)
 }
 
-// axpyGo is axpy in Go.
+// axpyGo adds alpha·x to y; len(x) ≥ len(y).
 func axpyGo(alpha float64, x, y []float64) {
-	y = y[:len(x)]
+	x = x[:len(y)]
 	for k, v := range x {
 		y[k] += alpha * v
 	}

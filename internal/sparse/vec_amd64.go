@@ -8,20 +8,18 @@ import "golang.org/x/sys/cpu"
 // vec_amd64.s.
 var useAVX2FMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
-// dotAVX2 returns Σ_k x[k]·y[k] for len(x) ≥ 4 and len(y) ≥ len(x):
-// sixteen products at a time in four 4-lane FMA accumulators, then four
-// at a time, then one at a time into the first lane, the lanes summed at
-// the end. Implemented in vec_amd64.s.
+// ratioAccumAVX2 is ratioAccum in AVX2/FMA assembly (vec_amd64.s): the
+// dot product sixteen, four, then one product at a time in four 4-lane
+// accumulators summed at the end, the update a fused multiply-add, the
+// rows of later entries prefetched.
 //
 //go:noescape
-func dotAVX2(x, y []float64) float64
+func ratioAccumAVX2(f, m []float64, idx []int32, x, acc, s []float64, under float64) (missed int)
 
-// axpyAVX2 adds alpha·x to y for len(x) ≥ 4 and len(y) ≥ len(x), sixteen,
-// then four, then one element at a time, each a fused multiply-add.
-// Implemented in vec_amd64.s.
+// scaledSumAVX2 is scaledSum in AVX2/FMA assembly (vec_amd64.s).
 //
 //go:noescape
-func axpyAVX2(alpha float64, x, y []float64)
+func scaledSumAVX2(m []float64, idx []int32, r, acc []float64) (skipped int)
 
 // forceGo switches the kernels to the Go loops (on) or back to the
 // processor's best path, for tests that compare the two.

@@ -1,71 +1,154 @@
 package sparse
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/poisfact/poisfact/internal/testutil"
 	"github.com/poisfact/poisfact/model"
 )
 
-// TestVectorKernels checks dot and axpy, on whichever path this build and
-// processor run, against the Go reference loops for every length from 1
-// to 1000 (the fast paths unroll by 16 and 4 with a tail): equal to 1e-12
-// relative to Σ|x·y| (the dot product's own rounding scale), and the
-// dot product also against a compensated sum. Inputs are positive and
-// of mixed scale, as factor rows are; the slices are offset so that no
-// alignment is assumed, and the element after y must stay untouched.
+// TestVectorKernels checks ratioAccum and scaledSum, on whichever path
+// this build and processor run, against the Go reference loops and a
+// compensated sum, for every K from 1 to 1000 (the assembly steps by 16,
+// 4 and 1). Each call has nine entries over five factor rows with
+// repeats, one row so small that its rates underflow (added by neither,
+// counted as missed) and one negative ratio (skipped, counted). Values
+// are positive and of mixed scale, as factor rows are; the slices are
+// offset so that no alignment is assumed, and the element after each
+// output must stay untouched.
 func TestVectorKernels(t *testing.T) {
 	t.Logf("AVX2 and FMA path: %v", useAVX2FMA)
 	r := rand.New(rand.NewPCG(5, 6))
-	for n := 1; n <= 1000; n++ {
-		bx := make([]float64, n+1)
-		by := make([]float64, n+2)
-		for k := range bx {
-			bx[k] = math.Exp(3 * r.NormFloat64())
+	idx := []int32{3, 0, 4, 2, 2, 1, 0, 3, 4}
+	const tiny = 2 // the row whose rates underflow
+	for k := 1; k <= 1000; k++ {
+		f := mixed(r, k+1)[1:]
+		m := mixed(r, 5*k+1)[1:]
+		for j := tiny * k; j < (tiny+1)*k; j++ {
+			m[j] *= 1e-300
 		}
-		for k := range by {
-			by[k] = math.Exp(3 * r.NormFloat64())
+		x := make([]float64, len(idx))
+		rs := make([]float64, len(idx))
+		for j := range x {
+			x[j] = float64(1 + r.IntN(4))
+			rs[j] = r.Float64() * 3
 		}
-		x, y := bx[1:], by[1:n+1]
-		var ref compensated
-		var scale float64
-		for k := range x {
-			p := x[k] * y[k]
-			scale += math.Abs(p)
-			ref.add(p)
+		rs[5] = -1
+		acc0 := mixed(r, k+1)
+
+		got, want := slices.Clone(acc0), slices.Clone(acc0)
+		sGot, sWant := make([]float64, len(idx)+1), make([]float64, len(idx)+1)
+		sGot[len(idx)], sWant[len(idx)] = 7, 7
+		mGot := ratioAccum(f, m, idx, x, got[:k], sGot, underflow)
+		mWant := ratioAccumGo(f, m, idx, x, want[:k], sWant, underflow)
+		if mGot != 2 || mWant != 2 {
+			t.Fatalf("K = %d: ratioAccum missed %d entries, Go loop %d, want 2", k, mGot, mWant)
 		}
-		if got, want := dot(x, y), dotGo(x, y); math.Abs(got-want) > 1e-12*scale || math.Abs(got-ref.value()) > 1e-12*scale {
-			t.Fatalf("n = %d: dot %v, Go loop %v, compensated %v", n, got, want, ref.value())
-		}
-		alpha := r.Float64() * 3
-		got := append([]float64(nil), by...)
-		want := append([]float64(nil), by...)
-		axpy(alpha, x, got[1:n+1])
-		axpyGo(alpha, x, want[1:n+1])
-		for k := range want {
-			if math.Abs(got[k]-want[k]) > 1e-15*math.Abs(want[k]) {
-				t.Fatalf("n = %d: axpy element %d: %v, Go loop %v", n, k, got[k], want[k])
+		for j, i := range idx {
+			row := m[int(i)*k : (int(i)+1)*k]
+			var ref compensated
+			var scale float64
+			for q := range row {
+				ref.add(f[q] * row[q])
+				scale += math.Abs(f[q] * row[q])
+			}
+			if math.Abs(sGot[j]-sWant[j]) > 1e-12*scale || math.Abs(sGot[j]-ref.value()) > 1e-12*scale {
+				t.Fatalf("K = %d, entry %d: rate %v, Go loop %v, compensated %v", k, j, sGot[j], sWant[j], ref.value())
 			}
 		}
-		if got[n+1] != by[n+1] || got[0] != by[0] {
-			t.Fatalf("n = %d: axpy wrote outside y", n)
+		if sGot[len(idx)] != 7 {
+			t.Fatalf("K = %d: ratioAccum wrote past its entries", k)
 		}
+		assertNear(t, fmt.Sprintf("K = %d: ratioAccum", k), got, want, acc0, 1e-12)
+
+		got, want = slices.Clone(acc0), slices.Clone(acc0)
+		if s, w := scaledSum(m, idx, rs, got[:k]), scaledSumGo(m, idx, rs, want[:k]); s != 1 || w != 1 {
+			t.Fatalf("K = %d: scaledSum skipped %d entries, Go loop %d, want 1", k, s, w)
+		}
+		assertNear(t, fmt.Sprintf("K = %d: scaledSum", k), got, want, acc0, 1e-12)
 	}
 }
 
-// BenchmarkDot times dot at K = 50 on this build's path.
-func BenchmarkDot(b *testing.B) {
-	x, y := make([]float64, 50), make([]float64, 50)
-	for k := range x {
-		x[k], y[k] = float64(k), 1/float64(k+1)
+// TestVectorKernelsNaN: a NaN rate is missed by ratioAccum, and a NaN
+// ratio is added by scaledSum, on both paths, so that a NaN in the
+// factors reaches the output instead of vanishing.
+func TestVectorKernelsNaN(t *testing.T) {
+	for _, goPath := range []bool{false, true} {
+		forceGo(goPath)
+		const k = 9
+		f, m := make([]float64, k), make([]float64, 2*k)
+		for j := range f {
+			f[j] = 1
+		}
+		for j := range m {
+			m[j] = 1
+		}
+		m[k+3] = math.NaN()
+		acc, s := make([]float64, k), make([]float64, 2)
+		if missed := ratioAccum(f, m, []int32{0, 1}, []float64{1, 1}, acc, s, underflow); missed != 1 || !math.IsNaN(s[1]) || acc[0] != 1.0/k {
+			t.Errorf("Go path %v: ratioAccum missed %d, rates %v, acc %v", goPath, missed, s, acc)
+		}
+		clear(acc)
+		if skipped := scaledSum(m, []int32{1}, []float64{2}, acc); skipped != 0 || !math.IsNaN(acc[3]) || acc[0] != 2 {
+			t.Errorf("Go path %v: scaledSum of a NaN row skipped %d, acc %v", goPath, skipped, acc)
+		}
+		clear(acc)
+		if skipped := scaledSum(m, []int32{0}, []float64{math.NaN()}, acc); skipped != 0 || !math.IsNaN(acc[0]) {
+			t.Errorf("Go path %v: scaledSum of a NaN ratio skipped %d, acc %v", goPath, skipped, acc)
+		}
 	}
-	var s float64
+	forceGo(false)
+}
+
+// mixed returns n positive values spread over many orders of magnitude.
+func mixed(r *rand.Rand, n int) []float64 {
+	v := make([]float64, n)
+	for j := range v {
+		v[j] = math.Exp(3 * r.NormFloat64())
+	}
+	return v
+}
+
+// assertNear checks that got and want, both started from start, agree
+// to tol relative to the size of each element's start and of what was
+// added to it, over the first len(start)−1 elements; the last must still
+// equal start's.
+func assertNear(t *testing.T, name string, got, want, start []float64, tol float64) {
+	t.Helper()
+	k := len(start) - 1
+	for q := range k {
+		scale := math.Abs(want[q]-start[q]) + math.Abs(start[q])
+		if math.Abs(got[q]-want[q]) > tol*scale {
+			t.Fatalf("%s element %d: %v, Go loop %v", name, q, got[q], want[q])
+		}
+	}
+	if got[k] != start[k] {
+		t.Fatalf("%s wrote outside its accumulator", name)
+	}
+}
+
+// BenchmarkRatioAccum times ratioAccum at K = 50 over 64 entries of a
+// 5000-row factor (2 MB, as the synthetic matrix's columns) on this
+// build's path.
+func BenchmarkRatioAccum(b *testing.B) {
+	const k, rows = 50, 5000
+	r := rand.New(rand.NewPCG(1, 2))
+	f, m := mixed(r, k), mixed(r, rows*k)
+	idx := make([]int32, 64)
+	for j := range idx {
+		idx[j] = int32(r.IntN(rows))
+	}
+	x, acc, s := make([]float64, len(idx)), make([]float64, k), make([]float64, len(idx))
+	for j := range x {
+		x[j] = 1
+	}
 	for b.Loop() {
-		s += dot(x, y)
+		ratioAccum(f, m, idx, x, acc, s, underflow)
 	}
-	_ = s
 }
 
 // TestPathsAgreeOnShippedData runs a two-sided pass on every shipped

@@ -40,3 +40,55 @@ func Digamma(x float64) float64 {
 	series := w * (1.0/12 - w*(1.0/120-w*(1.0/252-w*(1.0/240-w*(1.0/132-w*(691.0/32760-w*(1.0/12)))))))
 	return math.Log(x) - 0.5/x - series - shift
 }
+
+// halfLog2Pi is ½ log 2π, the constant of Stirling's series.
+const halfLog2Pi = 0.91893853320467274178
+
+// DigammaLogGamma returns ψ(x) and log Γ(x) for x > 0 together, for the
+// ELBO's Gamma terms, which need both of every variational shape: one
+// shift and one logarithm of x serve both, where Digamma and math.Lgamma
+// would each do their own (a third of a CAVI sweep's time went to them).
+// Each has an absolute error below 1e-14·max(1, |value|): the fraction
+// rounds a few times more than Digamma's sum, and the shift subtracts
+// log P from log Γ(x + m), which is 13 to 20, so log Γ is off by tens of
+// ulps of 1 at worst (relative accuracy is lost near its zeros at 1 and
+// 2, which does not matter in a sum). It returns NaN, NaN for
+// x ≤ 0 or NaN and +Inf, +Inf for +Inf.
+//
+// Below 10 both recurrences shift x by m to reach x + m ≥ 10:
+//
+//	ψ(x) = ψ(x + m) − Σ_j 1/(x + j),   log Γ(x) = log Γ(x + m) − log Π_j (x + j),
+//
+// with the sum kept as one fraction N/P over the product P (no division
+// per step, one at the end). Above, Digamma's series, and Stirling's
+// (DLMF 5.11.1)
+//
+//	log Γ(x) ~ (x − ½) log x − x + ½ log 2π + Σ_{k≥1} B_{2k} / (2k(2k−1) x^{2k−1})
+//
+// with the eight terms k = 1..8 (B_16 = −3617/510): at x ≥ 10 the first
+// omitted one is below 2e-18.
+func DigammaLogGamma(x float64) (psi, lgamma float64) {
+	if !(x > 0) {
+		return math.NaN(), math.NaN()
+	}
+	if math.IsInf(x, 1) {
+		return x, x
+	}
+	num, prod := 0.0, 1.0 // Σ 1/(x + j) = num / prod, prod = Π (x + j)
+	for x < digammaAsymptoticMin {
+		num = num*x + prod
+		prod *= x
+		x++
+	}
+	w := 1 / (x * x)
+	lx := math.Log(x)
+	series := w * (1.0/12 - w*(1.0/120-w*(1.0/252-w*(1.0/240-w*(1.0/132-w*(691.0/32760-w*(1.0/12)))))))
+	psi = lx - 0.5/x - series
+	stirling := (1.0/12 - w*(1.0/360-w*(1.0/1260-w*(1.0/1680-w*(1.0/1188-w*(691.0/360360-w*(1.0/156-w*(3617.0/122400)))))))) / x
+	lgamma = (x-0.5)*lx - x + halfLog2Pi + stirling
+	if prod != 1 {
+		psi -= num / prod
+		lgamma -= math.Log(prod)
+	}
+	return psi, lgamma
+}

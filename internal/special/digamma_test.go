@@ -86,3 +86,31 @@ func BenchmarkDigamma(b *testing.B) {
 		})
 	}
 }
+
+// TestDigammaLogGamma checks both values against Digamma and math.Lgamma
+// (an independent implementation: Cephes' rational approximations) over
+// (1e-8, 1e12), log-spaced, and at the shift's edges.
+func TestDigammaLogGamma(t *testing.T) {
+	xs := []float64{9.999999, 10, 10.000001, 1, 2, 0.5, 3}
+	for e := -8.0; e <= 12; e += 0.01 {
+		xs = append(xs, math.Pow(10, e))
+	}
+	for _, x := range xs {
+		psi, lg := DigammaLogGamma(x)
+		wantLg, _ := math.Lgamma(x)
+		if d := math.Abs(psi - Digamma(x)); d > 1e-14*math.Max(1, math.Abs(psi)) {
+			t.Errorf("ψ(%v) = %.17g, Digamma %.17g", x, psi, Digamma(x))
+		}
+		if d := math.Abs(lg - wantLg); d > 1e-14*math.Max(1, math.Abs(wantLg)) {
+			t.Errorf("log Γ(%v) = %.17g, math.Lgamma %.17g (error %.2g)", x, lg, wantLg, d)
+		}
+	}
+	for _, x := range []float64{0, -1, math.NaN()} {
+		if p, l := DigammaLogGamma(x); !math.IsNaN(p) || !math.IsNaN(l) {
+			t.Errorf("DigammaLogGamma(%v) = %v, %v, want NaN", x, p, l)
+		}
+	}
+	if p, l := DigammaLogGamma(math.Inf(1)); !math.IsInf(p, 1) || !math.IsInf(l, 1) {
+		t.Errorf("DigammaLogGamma(+Inf) = %v, %v", p, l)
+	}
+}
