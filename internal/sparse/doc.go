@@ -15,15 +15,16 @@
 // with A = W, B = H they are the numerators of the Lee–Seung updates. The
 // package knows nothing of Gammas or divergences.
 //
-// No nnz × K buffer is ever formed: the two-sided pass keeps one float per
-// non-zero (the ratio, written by the CSR pass at the non-zero's CSC
-// position and read back in order by the CSC pass: a scattered write is
-// cheaper than a scattered read, which stalls the pass, 8 % of a CAVI
-// sweep on the synthetic matrix) and one int32 (that position). The K-vector
-// operations run as AVX2/FMA assembly where the processor has it (see
-// vec.go), and the per-non-zero logarithm of the data term is mostly
-// replaced by a running product (logSum). Rows are split among workers for the CSR pass and columns for
-// the CSC pass, so every output has one owner and is summed in a fixed
-// order; the returned sums are reduced over fixed chunks. Results are
-// therefore bit-for-bit identical for any number of workers.
+// No nnz × K buffer is ever formed, nor any per-non-zero state between
+// the passes: the CSC pass computes each rate again (from a copy of the
+// counts in column order, made once per kernel) instead of reading the
+// CSR pass's ratios back, which measured faster than storing one ratio
+// per non-zero at its scattered CSC position. Each row's (or column's)
+// loop over its non-zeros runs as one AVX2/FMA assembly call where the
+// processor has it (see vec.go), and the per-non-zero logarithm of the
+// data term is mostly replaced by a running product (logSum). Rows are
+// split among workers for the CSR pass and columns for the CSC pass, so
+// every output has one owner and is summed in a fixed order; the
+// returned sums are reduced over fixed chunks. Results are therefore
+// bit-for-bit identical for any number of workers.
 package sparse

@@ -201,3 +201,39 @@ func TestWorkersBitIdentical(t *testing.T) {
 		}
 	}
 }
+
+// TestNaNShows: a NaN in one factor row reaches the outputs of every
+// pass (its own row, and the columns that row has non-zeros in) and the
+// data term, with and without log factors, on both kernel paths, rather
+// than being dropped as an underflowed rate.
+func TestNaNShows(t *testing.T) {
+	x, err := model.NewCounts(2, 2, []int{0, 0, 1}, []int{0, 1, 1}, []float64{3, 2, 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const K = 5
+	for _, goPath := range []bool{false, true} {
+		forceGo(goPath)
+		for _, withLogs := range []bool{false, true} {
+			a, b := make([]float64, 2*K), make([]float64, 2*K)
+			for j := range a {
+				a[j], b[j] = 1, 1
+			}
+			a[1] = math.NaN() // row 0
+			var logs *Logs
+			if withLogs {
+				logs = &Logs{LogA: make([]float64, 2*K), LogB: make([]float64, 2*K), MaxA: make([]float64, 2), MaxB: make([]float64, 2)}
+			}
+			kn := New(x, K)
+			outA, outB := make([]float64, 2*K), make([]float64, 2*K)
+			s := kn.TwoSided(1, a, b, logs, outA, outB)
+			if !math.IsNaN(s) || !math.IsNaN(outA[0]) || !math.IsNaN(outB[0]) || !math.IsNaN(outB[K]) {
+				t.Errorf("Go path %v, logs %v: NaN lost: data term %v, A row 0 %v, B %v", goPath, withLogs, s, outA[:K], outB)
+			}
+			if math.IsNaN(outA[K]) {
+				t.Errorf("Go path %v, logs %v: row 1 has no NaN factor but got %v", goPath, withLogs, outA[K:])
+			}
+		}
+	}
+	forceGo(false)
+}

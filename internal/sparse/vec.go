@@ -1,10 +1,9 @@
 package sparse
 
-// The kernel's inner loops over the non-zeros of one row (or column),
-// each non-zero a K-vector operation on a factor row picked by index:
-// ratioAccum (the rate S_ui as a dot product, the ratio, and the ratio
-// times the row added to an accumulator) and scaledSum (the same update
-// with ratios already known). On amd64 with AVX2 and FMA they run as
+// The kernel's inner loop over the non-zeros of one row (or column),
+// each non-zero two K-vector operations on a factor row picked by index:
+// ratioAccum computes the rate S_ui as a dot product, the ratio, and adds
+// the ratio times the row to an accumulator. On amd64 with AVX2 and FMA they run as
 // assembly (vec_amd64.s), chosen at start-up from the processor's
 // features: the whole row's loop in one call, fused multiply-adds four
 // lanes wide, the next rows prefetched. Elsewhere, and under the purego
@@ -29,17 +28,6 @@ func ratioAccum(f, m []float64, idx []int32, x, acc, s []float64, under float64)
 	return ratioAccumGo(f, m, idx, x, acc, s, under)
 }
 
-// scaledSum adds r[j]·m[idx[j]·K:(idx[j]+1)·K] to acc (K = len(acc) ≥ 1)
-// for each entry j with r[j] ≥ 0, and returns how many entries had
-// r[j] < 0 (the log-domain non-zeros, which add nothing here). A NaN
-// ratio is added, so that it shows.
-func scaledSum(m []float64, idx []int32, r, acc []float64) (skipped int) {
-	if useAVX2FMA {
-		return scaledSumAVX2(m, idx, r, acc)
-	}
-	return scaledSumGo(m, idx, r, acc)
-}
-
 // ratioAccumGo is ratioAccum in Go.
 func ratioAccumGo(f, m []float64, idx []int32, x, acc, s []float64, under float64) (missed int) {
 	k := len(acc)
@@ -55,19 +43,6 @@ func ratioAccumGo(f, m []float64, idx []int32, x, acc, s []float64, under float6
 		}
 	}
 	return missed
-}
-
-// scaledSumGo is scaledSum in Go.
-func scaledSumGo(m []float64, idx []int32, r, acc []float64) (skipped int) {
-	k := len(acc)
-	for j, i := range idx {
-		if r[j] < 0 {
-			skipped++
-			continue
-		}
-		axpyGo(r[j], m[int(i)*k:(int(i)+1)*k], acc)
-	}
-	return skipped
 }
 
 // dotGo returns Σ_k x[k]·y[k], four partial sums to keep the adds

@@ -16,11 +16,6 @@ var useAVX2FMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 //go:noescape
 func ratioAccumAVX2(f, m []float64, idx []int32, x, acc, s []float64, under float64) (missed int)
 
-// scaledSumAVX2 is scaledSum in AVX2/FMA assembly (vec_amd64.s).
-//
-//go:noescape
-func scaledSumAVX2(m []float64, idx []int32, r, acc []float64) (skipped int)
-
 // forceGo switches the kernels to the Go loops (on) or back to the
 // processor's best path, for tests that compare the two.
 func forceGo(on bool) { useAVX2FMA = !on && cpu.X86.HasAVX2 && cpu.X86.HasFMA }

@@ -2,13 +2,12 @@
 
 #include "textflag.h"
 
-// The two functions share one shape of loop: for each entry j they take
-// the factor row m[idx[j]·K:] (K = len(acc)), prefetch the row of entry
-// j+prefetchAhead into L1 (the hardware cannot guess an indexed row), and
-// run over the row with a byte offset in CX, sixteen, then four, then one
-// element at a time. Indexing through CX lets the row pointer, the fixed
-// vector and the accumulator each stay in one register for the whole
-// call.
+// For each entry j, ratioAccumAVX2 takes the factor row m[idx[j]·K:]
+// (K = len(acc)), prefetches the row of entry j+prefetchAhead into L1
+// (the hardware cannot guess an indexed row), and runs over the row with
+// a byte offset in CX, sixteen, then four, then one element at a time.
+// Indexing through CX lets the row pointer, the fixed vector and the
+// accumulator each stay in one register for the whole call.
 
 // How many entries ahead the rows are prefetched: 4 measured best on the
 // synthetic matrix at K = 50 (1 and 8 were slower).
@@ -178,109 +177,4 @@ missed:
 
 done:
 	VZEROUPPER
-	RET
-
-// func scaledSumAVX2(m []float64, idx []int32, r, acc []float64) (skipped int)
-//
-// For each entry j < len(idx) with r[j] ≥ 0 (or NaN, which is passed
-// on), adds r[j]·m[idx[j]·K : (idx[j]+1)·K] to acc, K = len(acc) ≥ 1,
-// each update a fused multiply-add; entries with r[j] < 0 add nothing
-// and are counted in skipped. Requires len(r) ≥ len(idx) and every
-// idx[j] a row of m. Clobbers AX, BX, CX, DX, DI, R8–R14, Y0–Y8
-// (X0–X8), flags.
-TEXT ·scaledSumAVX2(SB), NOSPLIT, $0-104
-	MOVQ m_base+0(FP), DI
-	MOVQ idx_base+24(FP), R8
-	MOVQ idx_len+32(FP), R12
-	MOVQ r_base+48(FP), R9
-	MOVQ acc_base+72(FP), R10
-	MOVQ acc_len+80(FP), R14
-	SHLQ $3, R14
-	LEAQ -128(R14), R13
-	VXORPD X6, X6, X6
-	XORQ R11, R11
-	XORQ BX, BX
-
-sentry:
-	CMPQ BX, R12
-	JGE  sdone
-	// Prefetch the row of entry BX+prefetchAhead, every line of it.
-	LEAQ prefetchAhead(BX), AX
-	CMPQ AX, R12
-	JGE  spfdone
-	MOVLQSX (R8)(AX*4), AX
-	IMULQ R14, AX
-	ADDQ DI, AX
-	LEAQ -8(AX)(R14*1), CX
-
-spf:
-	PREFETCHT0 (AX)
-	ADDQ $64, AX
-	CMPQ AX, CX
-	JLE  spf
-	PREFETCHT0 (CX)
-
-spfdone:
-	VMOVSD 0(R9)(BX*8), X7
-	// Unordered (NaN) sets parity and carry: it is added, so that it
-	// shows; r < 0 (carry alone) is skipped.
-	VUCOMISD X6, X7
-	JPS  sadd
-	JCC  sadd
-	INCQ R11
-	JMP  snext
-
-sadd:
-	MOVLQSX (R8)(BX*4), DX
-	IMULQ R14, DX
-	ADDQ DI, DX
-	VBROADCASTSD X7, Y8
-	XORQ CX, CX
-
-supd16:
-	CMPQ CX, R13
-	JGT  supd4
-	VMOVUPD 0(R10)(CX*1), Y0
-	VMOVUPD 32(R10)(CX*1), Y1
-	VMOVUPD 64(R10)(CX*1), Y2
-	VMOVUPD 96(R10)(CX*1), Y3
-	VFMADD231PD 0(DX)(CX*1), Y8, Y0
-	VFMADD231PD 32(DX)(CX*1), Y8, Y1
-	VFMADD231PD 64(DX)(CX*1), Y8, Y2
-	VFMADD231PD 96(DX)(CX*1), Y8, Y3
-	VMOVUPD Y0, 0(R10)(CX*1)
-	VMOVUPD Y1, 32(R10)(CX*1)
-	VMOVUPD Y2, 64(R10)(CX*1)
-	VMOVUPD Y3, 96(R10)(CX*1)
-	ADDQ $128, CX
-	JMP  supd16
-
-supd4:
-	LEAQ -32(R14), AX
-
-supd4loop:
-	CMPQ CX, AX
-	JGT  supd1
-	VMOVUPD 0(R10)(CX*1), Y0
-	VFMADD231PD 0(DX)(CX*1), Y8, Y0
-	VMOVUPD Y0, 0(R10)(CX*1)
-	ADDQ $32, CX
-	JMP  supd4loop
-
-supd1:
-	CMPQ CX, R14
-	JGE  snext
-	VMOVSD 0(R10)(CX*1), X0
-	VFMADD231SD 0(DX)(CX*1), X8, X0
-	VMOVSD X0, 0(R10)(CX*1)
-	ADDQ $8, CX
-	JMP  supd1
-
-snext:
-	INCQ BX
-	JMP  sentry
-
-sdone:
-	VZEROUPPER
-	MOVQ R11, skipped+96(FP)
 	RET

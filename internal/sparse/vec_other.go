@@ -9,9 +9,5 @@ func ratioAccumAVX2(f, m []float64, idx []int32, x, acc, s []float64, under floa
 	panic("sparse: no AVX2 on this build")
 }
 
-func scaledSumAVX2(m []float64, idx []int32, r, acc []float64) int {
-	panic("sparse: no AVX2 on this build")
-}
-
 // forceGo is a no-op: the Go loops are the only path.
 func forceGo(on bool) {}
