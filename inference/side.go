@@ -38,6 +38,20 @@ type side struct {
 
 	// Constants of the ELBO terms.
 	lgA, lgAPrime, psiActShape, lgActShape float64
+
+	// work holds each worker's K-vectors for a row: ψ and log Γ of the
+	// shapes and the log of the rates, computed a row at a time so that
+	// the logarithms run four lanes wide (special.LogTo).
+	work [][3][]float64
+}
+
+// workFor returns worker w's row buffers, allocated on first use.
+func (s *side) workFor(w int) (psi, lgamma, logRate []float64) {
+	for len(s.work) <= w {
+		s.work = append(s.work, [3][]float64{make([]float64, s.k), make([]float64, s.k), make([]float64, s.k)})
+	}
+	b := s.work[w]
+	return b[0], b[1], b[2]
 }
 
 func newSide(m, k int, a, aPrime, bPrime float64, fixed bool, chunks parallel.Chunks) *side {
@@ -87,7 +101,11 @@ func (s *side) sweep(workers int, phi, otherSum, otherMean []float64, addMasked 
 	k := s.k
 	actRatePrior := s.aPrime / s.bPrime
 	logActRatePrior := math.Log(actRatePrior)
-	v := s.chunks.SumVec(workers, k+1, func(_, lo, hi int, acc []float64) {
+	for w := range parallel.Workers(workers) {
+		s.workFor(w) // before the goroutines, which only read s.work
+	}
+	v := s.chunks.SumVec(workers, k+1, func(w, lo, hi int, acc []float64) {
+		psi, lgs, logRate := s.workFor(w)
 		var local float64
 		for u := lo; u < hi; u++ {
 			shape, rate := s.shape[u*k:(u+1)*k], s.rate[u*k:(u+1)*k]
@@ -117,14 +135,14 @@ func (s *side) sweep(workers int, phi, otherSum, otherMean []float64, addMasked 
 				local += gammaELBOTerm(s.aPrime, s.lgAPrime, logActRatePrior, actRatePrior, s.actShape, kr, s.psiActShape, s.lgActShape, math.Log(kr))
 			}
 			logF, mean := s.logF[u*k:(u+1)*k], s.mean[u*k:(u+1)*k]
+			special.DigammaLogGammaTo(psi, lgs, shape)
+			special.LogTo(logRate, rate)
 			mx := math.Inf(-1)
 			for j := range shape {
-				psi, lgs := special.DigammaLogGamma(shape[j])
-				lr := math.Log(rate[j])
-				logF[j] = psi - lr
+				logF[j] = psi[j] - logRate[j]
 				mean[j] = shape[j] / rate[j]
 				mx = max(mx, logF[j])
-				local += gammaELBOTerm(s.a, s.lgA, eLogAct, eAct, shape[j], rate[j], psi, lgs, lr)
+				local += gammaELBOTerm(s.a, s.lgA, eLogAct, eAct, shape[j], rate[j], psi[j], lgs[j], logRate[j])
 				acc[j] += mean[j]
 			}
 			s.shift[u] = mx
@@ -136,8 +154,9 @@ func (s *side) sweep(workers int, phi, otherSum, otherMean []float64, addMasked 
 			}
 			fac := s.fac[u*k : (u+1)*k]
 			for j := range fac {
-				fac[j] = math.Exp(logF[j] - mx)
+				fac[j] = logF[j] - mx
 			}
+			special.ExpTo(fac, fac)
 		}
 		acc[k] += local
 	})
@@ -162,20 +181,24 @@ func (s *side) refreshMeans(workers int) []float64 {
 // ones a pass over x reads.
 func (s *side) refreshLogs(x *model.Counts) {
 	k := s.k
+	psi, lgs, logRate := s.workFor(0)
 	for i := 0; i < x.Cols(); i++ {
 		if x.ColNNZ(i) == 0 {
 			continue
 		}
 		shape, rate := s.shape[i*k:(i+1)*k], s.rate[i*k:(i+1)*k]
 		logF, fac := s.logF[i*k:(i+1)*k], s.fac[i*k:(i+1)*k]
+		special.DigammaLogGammaTo(psi, lgs, shape)
+		special.LogTo(logRate, rate)
 		mx := math.Inf(-1)
 		for j := range shape {
-			logF[j] = special.Digamma(shape[j]) - math.Log(rate[j])
+			logF[j] = psi[j] - logRate[j]
 			mx = max(mx, logF[j])
 		}
 		s.shift[i] = mx
 		for j := range fac {
-			fac[j] = math.Exp(logF[j] - mx)
+			fac[j] = logF[j] - mx
 		}
+		special.ExpTo(fac, fac)
 	}
 }
