@@ -56,70 +56,74 @@ func DigammaLogGamma(x float64) (psi, lgamma float64) {
 // DigammaLogGammaTo sets psi[j] = ψ(x[j]) and lgamma[j] = log Γ(x[j]) for
 // every j < len(x), for the ELBO's Gamma terms, which need both of every
 // variational shape: one shift and one logarithm of x serve both (where
-// Digamma and math.Lgamma would each do their own), and the logarithms
-// run four at a time (LogTo). Each value has an absolute error below
-// 1e-14·max(1, |value|): the fraction below rounds a few times more than
-// Digamma's sum, and the shift subtracts log P from log Γ(x + m), which
-// is 13 to 20, so log Γ is off by tens of ulps of 1 at worst (relative
-// accuracy is lost near its zeros at 1 and 2, which does not matter in a
-// sum). An x ≤ 0 or NaN gives NaN, NaN; +Inf gives +Inf, +Inf.
+// Digamma and math.Lgamma would each do their own), four lanes at a time
+// in AVX2/FMA assembly where the processor has it (for x in [1e-290,
+// 1e300]; other groups, and other processors, take the same steps in Go).
+// Each value has an absolute error below 1e-14·max(1, |value|): the
+// fraction below rounds a few times more than Digamma's sum, and the
+// shift subtracts log P from log Γ(x + m), which is 13 to 20, so log Γ is
+// off by tens of ulps of 1 at worst (relative accuracy is lost near its
+// zeros at 1 and 2, which does not matter in a sum). An x ≤ 0 or NaN
+// gives NaN, NaN; +Inf gives +Inf, +Inf.
 //
-// Below 10 both recurrences shift x by m to reach x + m ≥ 10:
+// Below 10 both recurrences shift x by an even m to reach x + m ≥ 10:
 //
 //	ψ(x) = ψ(x + m) − Σ_j 1/(x + j),   log Γ(x) = log Γ(x + m) − log Π_j (x + j),
 //
-// with the sum kept as one fraction N/P over the product P (no division
-// per step, one at the end), at most ten steps (enough for any x > 0; an
-// x ≤ 0 gives NaN whatever the shift did), four lanes at a time where the
-// processor has AVX2 (gammaShiftAVX2). Above, Digamma's series, and Stirling's
-// (DLMF 5.11.1)
+// two steps at a time, at most five times (enough for any x > 0), with
+// the sum kept as one fraction N/P over the product P (no division per
+// step, one at the end):
+//
+//	q = x(x + 1),  N ← N·q + P·(2x + 1),  P ← P·q,  x ← x + 2.
+//
+// Above, Digamma's series, and Stirling's (DLMF 5.11.1)
 //
 //	log Γ(x) ~ (x − ½) log x − x + ½ log 2π + Σ_{k≥1} B_{2k} / (2k(2k−1) x^{2k−1})
 //
 // with the eight terms k = 1..8 (B_16 = −3617/510): at x ≥ 10 the first
 // omitted one is below 2e-18.
 func DigammaLogGammaTo(psi, lgamma, x []float64) {
-	const block = 64
-	var xs, ratio, prod, logX, logProd [block]float64
 	psi, lgamma = psi[:len(x)], lgamma[:len(x)]
-	for lo := 0; lo < len(x); lo += block {
-		n := min(block, len(x)-lo)
-		copy(xs[:n], x[lo:lo+n])
-		done := 0
-		if useAVX2FMA {
-			done = n &^ 3
-			gammaShiftAVX2(xs[:done], ratio[:done], prod[:done])
-		}
-		for j := done; j < n; j++ {
-			v, num, p := xs[j], 0.0, 1.0
-			for t := 0; t < 10 && v < digammaAsymptoticMin; t++ { // NaN: no shift
-				num = num*v + p
-				p *= v
-				v++
+	byLanes(len(x),
+		func(lo int) int { return digammaLogGammaAVX2(psi[lo:], lgamma[lo:], x[lo:]) },
+		func(lo int) bool {
+			in, p, l := [4]float64{1, 1, 1, 1}, [4]float64{}, [4]float64{}
+			copy(in[:], x[lo:])
+			if digammaLogGammaAVX2(p[:], l[:], in[:]) < 4 {
+				return false
 			}
-			xs[j], ratio[j], prod[j] = v, num, p
-		}
-		for j := range n {
-			ratio[j] /= prod[j] // Σ 1/(x + i) = num / prod
-		}
-		LogTo(logX[:n], xs[:n])
-		LogTo(logProd[:n], prod[:n])
-		for j := range n {
-			v, lx := xs[j], logX[j]
-			switch orig := x[lo+j]; {
-			case !(orig > 0):
-				psi[lo+j], lgamma[lo+j] = math.NaN(), math.NaN()
-				continue
-			case math.IsInf(orig, 1):
-				psi[lo+j], lgamma[lo+j] = orig, orig
-				continue
+			copy(psi[lo:], p[:])
+			copy(lgamma[lo:], l[:])
+			return true
+		},
+		func(lo, hi int) {
+			for j := lo; j < hi; j++ {
+				psi[j], lgamma[j] = digammaLogGammaGo(x[j])
 			}
-			inv := 1 / v
-			w := inv * inv
-			series := w * (1.0/12 - w*(1.0/120-w*(1.0/252-w*(1.0/240-w*(1.0/132-w*(691.0/32760-w*(1.0/12)))))))
-			stirling := (1.0/12 - w*(1.0/360-w*(1.0/1260-w*(1.0/1680-w*(1.0/1188-w*(691.0/360360-w*(1.0/156-w*(3617.0/122400)))))))) * inv
-			psi[lo+j] = lx - 0.5*inv - series - ratio[j]
-			lgamma[lo+j] = (v-0.5)*lx - v + halfLog2Pi + stirling - logProd[j]
-		}
+		})
+}
+
+// digammaLogGammaGo is one element of DigammaLogGammaTo in Go.
+func digammaLogGammaGo(x float64) (psi, lgamma float64) {
+	switch {
+	case !(x > 0):
+		return math.NaN(), math.NaN()
+	case math.IsInf(x, 1):
+		return x, x
 	}
+	num, prod := 0.0, 1.0
+	for t := 0; t < 5 && x < digammaAsymptoticMin; t++ {
+		q := x * (x + 1)
+		num = num*q + prod*(2*x+1)
+		prod *= q
+		x += 2
+	}
+	inv := 1 / x
+	w := inv * inv
+	lx := math.Log(x)
+	series := w * (1.0/12 - w*(1.0/120-w*(1.0/252-w*(1.0/240-w*(1.0/132-w*(691.0/32760-w*(1.0/12)))))))
+	stirling := (1.0/12 - w*(1.0/360-w*(1.0/1260-w*(1.0/1680-w*(1.0/1188-w*(691.0/360360-w*(1.0/156-w*(3617.0/122400)))))))) * inv
+	psi = lx - 0.5*inv - series - num/prod
+	lgamma = (x-0.5)*lx - x + halfLog2Pi + stirling - math.Log(prod)
+	return psi, lgamma
 }

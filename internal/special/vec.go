@@ -20,12 +20,10 @@ func LogTo(dst, src []float64) { mapTo(dst, src, false) }
 // ExpTo sets dst[j] = exp(src[j]) for every j < len(src); see LogTo.
 func ExpTo(dst, src []float64) { mapTo(dst, src, true) }
 
-// mapTo applies the four-lane assembly of log (or exp), which returns how
-// many elements it set before a group it cannot take, and math's function
-// to the groups it cannot, and to the whole slice without the assembly;
-// the last len(src) mod 4 elements go through the lanes in a group padded
-// with an argument they take. The assembly is called by name, not
-// through a function value, so that nothing passed escapes to the heap.
+// mapTo applies the four-lane assembly of log (or exp) and math's
+// function to the groups it cannot take (see byLanes). The assembly is
+// called by name, not through a function value, so that nothing passed
+// escapes to the heap.
 func mapTo(dst, src []float64, exp bool) {
 	dst = dst[:len(src)]
 	scalar, pad := math.Log, 1.0
@@ -38,28 +36,45 @@ func mapTo(dst, src []float64, exp bool) {
 		}
 		return logAVX2(dst, src)
 	}
+	byLanes(len(src),
+		func(lo int) int { return lanes(dst[lo:], src[lo:]) },
+		func(lo int) bool {
+			in, out := [4]float64{pad, pad, pad, pad}, [4]float64{}
+			copy(in[:], src[lo:])
+			if lanes(out[:], in[:]) < 4 {
+				return false
+			}
+			copy(dst[lo:], out[:])
+			return true
+		},
+		func(lo, hi int) {
+			for j := lo; j < hi; j++ {
+				dst[j] = scalar(src[j])
+			}
+		})
+}
+
+// byLanes covers the elements [0, n) of a four-lane computation: lanes(lo)
+// runs the assembly from lo and returns how many elements it set, a
+// multiple of four, stopping before a group with an argument it cannot
+// take; scalar(lo, hi) does [lo, hi) in Go, for such a group and, without
+// the assembly, for everything; tail(lo) runs the last n − lo < 4
+// elements through the lanes in a group padded with an argument they
+// take, and reports whether they could.
+func byLanes(n int, lanes func(lo int) int, tail func(lo int) bool, scalar func(lo, hi int)) {
 	i := 0
 	if useAVX2FMA {
 		for {
-			i += lanes(dst[i:], src[i:])
-			if len(src)-i < 4 {
+			i += lanes(i)
+			if n-i < 4 {
 				break
 			}
-			for j := i; j < i+4; j++ {
-				dst[j] = scalar(src[j])
-			}
+			scalar(i, i+4)
 			i += 4
 		}
-		if i < len(src) {
-			in, out := [4]float64{pad, pad, pad, pad}, [4]float64{}
-			copy(in[:], src[i:])
-			if lanes(out[:], in[:]) == 4 {
-				copy(dst[i:], out[:])
-				return
-			}
+		if i < n && tail(i) {
+			return
 		}
 	}
-	for ; i < len(src); i++ {
-		dst[i] = scalar(src[i])
-	}
+	scalar(i, n)
 }

@@ -22,12 +22,12 @@ func logAVX2(dst, src []float64) (done int)
 //go:noescape
 func expAVX2(dst, src []float64) (done int)
 
-// gammaShiftAVX2 shifts x below 10 up to it, four lanes at a time, with
-// the fraction num/prod of the shift's sum Σ 1/(x + i); see
-// DigammaLogGammaTo. Implemented in vec_amd64.s.
+// digammaLogGammaAVX2 sets psi and lgamma from x four at a time while
+// every lane of a group is in [1e-290, 1e300], and returns how many it
+// set; see DigammaLogGammaTo. Implemented in vec_amd64.s.
 //
 //go:noescape
-func gammaShiftAVX2(x, num, prod []float64)
+func digammaLogGammaAVX2(psi, lgamma, x []float64) (done int)
 
 // forceGo switches LogTo and ExpTo to the math package (on) or back to
 // the processor's best path, for tests that compare the two.

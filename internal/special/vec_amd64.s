@@ -41,18 +41,95 @@ DATA vconst<>+256(SB)/8, $2.755731922398589e-07
 DATA vconst<>+264(SB)/8, $2.505210838544172e-08
 DATA vconst<>+272(SB)/8, $2.08767569878681e-09
 DATA vconst<>+280(SB)/8, $1.6059043836821613e-10
-GLOBL vconst<>(SB), RODATA|NOPTR, $288
+DATA vconst<>+288(SB)/8, $10.0
+DATA vconst<>+296(SB)/8, $1e-290 // DigammaLogGammaTo's lanes: x in [1e-290, 1e300]
+DATA vconst<>+304(SB)/8, $1e+300
+DATA vconst<>+312(SB)/8, $0.9189385332046728 // ½ log 2π
+// ψ's series Σ B_2k/(2k) w^(k−1) and Stirling's Σ B_2k/(2k(2k−1)) w^(k−1)
+// (w = 1/x²), their coefficients from the highest power down, signed for
+// Horner with fused multiply-adds.
+DATA vconst<>+320(SB)/8, $0.08333333333333333
+DATA vconst<>+328(SB)/8, $-0.021092796092796094
+DATA vconst<>+336(SB)/8, $0.007575757575757576
+DATA vconst<>+344(SB)/8, $-0.004166666666666667
+DATA vconst<>+352(SB)/8, $0.003968253968253968
+DATA vconst<>+360(SB)/8, $-0.008333333333333333
+DATA vconst<>+368(SB)/8, $0.08333333333333333
+DATA vconst<>+376(SB)/8, $-0.029550653594771242
+DATA vconst<>+384(SB)/8, $0.00641025641025641
+DATA vconst<>+392(SB)/8, $-0.0019175269175269176
+DATA vconst<>+400(SB)/8, $0.0008417508417508417
+DATA vconst<>+408(SB)/8, $-0.0005952380952380953
+DATA vconst<>+416(SB)/8, $0.0007936507936507937
+DATA vconst<>+424(SB)/8, $-0.002777777777777778
+DATA vconst<>+432(SB)/8, $0.08333333333333333
+GLOBL vconst<>(SB), RODATA|NOPTR, $440
+
+// LOGPD sets Y3 to the logarithm of each lane of Y0, which must hold
+// positive normal finite numbers: Y0 = 2^e·m with m in [√2/2, √2),
+// f = m − 1, s = f/(2 + f), log(1 + f) = f − f²/2 + s(f²/2 + R(s²)) with R
+// of degree 7 (the classic method, as in FreeBSD's msun), e·ln 2 added in
+// two parts. Clobbers Y1, Y2, Y4–Y10.
+#define LOGPD \
+	VBROADCASTSD vconst<>+0(SB), Y1; \
+	VANDPD Y1, Y0, Y2; \
+	VBROADCASTSD vconst<>+8(SB), Y1; \
+	VORPD Y1, Y2, Y2; \
+	VPSRLQ $52, Y0, Y3; \
+	VBROADCASTSD vconst<>+16(SB), Y1; \
+	VPOR Y1, Y3, Y3; \
+	VBROADCASTSD vconst<>+24(SB), Y1; \
+	VSUBPD Y1, Y3, Y3; \
+	VBROADCASTSD vconst<>+32(SB), Y1; \
+	VCMPPD $0x1e, Y1, Y2, Y4; \
+	VBROADCASTSD vconst<>+40(SB), Y1; \
+	VMULPD Y1, Y2, Y5; \
+	VANDPD Y4, Y5, Y5; \
+	VSUBPD Y5, Y2, Y2; \
+	VBROADCASTSD vconst<>+48(SB), Y1; \
+	VANDPD Y4, Y1, Y5; \
+	VADDPD Y5, Y3, Y3; \
+	VSUBPD Y1, Y2, Y2; \
+	VBROADCASTSD vconst<>+56(SB), Y1; \
+	VADDPD Y1, Y2, Y4; \
+	VDIVPD Y4, Y2, Y4; \
+	VMULPD Y4, Y4, Y5; \
+	VMULPD Y5, Y5, Y6; \
+	VBROADCASTSD vconst<>+104(SB), Y7; \
+	VBROADCASTSD vconst<>+88(SB), Y1; \
+	VFMADD213PD Y1, Y6, Y7; \
+	VBROADCASTSD vconst<>+72(SB), Y1; \
+	VFMADD213PD Y1, Y6, Y7; \
+	VMULPD Y6, Y7, Y7; \
+	VBROADCASTSD vconst<>+112(SB), Y8; \
+	VBROADCASTSD vconst<>+96(SB), Y1; \
+	VFMADD213PD Y1, Y6, Y8; \
+	VBROADCASTSD vconst<>+80(SB), Y1; \
+	VFMADD213PD Y1, Y6, Y8; \
+	VBROADCASTSD vconst<>+64(SB), Y1; \
+	VFMADD213PD Y1, Y6, Y8; \
+	VMULPD Y5, Y8, Y8; \
+	VADDPD Y8, Y7, Y7; \
+	VMULPD Y2, Y2, Y9; \
+	VBROADCASTSD vconst<>+40(SB), Y1; \
+	VMULPD Y1, Y9, Y9; \
+	VADDPD Y9, Y7, Y7; \
+	VBROADCASTSD vconst<>+128(SB), Y1; \
+	VMULPD Y1, Y3, Y10; \
+	VFMADD231PD Y7, Y4, Y10; \
+	VSUBPD Y10, Y9, Y9; \
+	VSUBPD Y2, Y9, Y9; \
+	VBROADCASTSD vconst<>+120(SB), Y1; \
+	VMULPD Y1, Y3, Y3; \
+	VSUBPD Y9, Y3, Y3;
 
 // func logAVX2(dst, src []float64) (done int)
 //
 // Sets dst[j] = log(src[j]) four at a time from the start, for as long
 // as every lane of a group is a positive normal finite number, and
 // returns how many it set (a multiple of 4; the caller finishes the
-// rest). Requires len(dst) ≥ len(src). The method is the classic one
-// (as in FreeBSD's msun): src = 2^e·m with m in [√2/2, √2), f = m − 1,
-// s = f/(2 + f), log(1 + f) = f − f²/2 + s(f²/2 + R(s²)) with R of
-// degree 7, e·ln 2 added in two parts; here with fused multiply-adds.
-// Clobbers AX, BX, CX, SI, DI, Y0–Y15 (X0–X15), flags.
+// rest). Requires len(dst) ≥ len(src). See LOGPD. Clobbers AX, BX, CX,
+// SI, DI, Y0–Y10, Y14, Y15 (X0–X10, X14, X15), flags.
 TEXT ·logAVX2(SB), NOSPLIT, $0-56
 	MOVQ dst_base+0(FP), DI
 	MOVQ src_base+24(FP), SI
@@ -74,62 +151,7 @@ lgroup:
 	CMPQ AX, $15
 	JNE  ldone
 
-	// m in [1, 2), e = biased exponent as a float, minus 1023.
-	VBROADCASTSD vconst<>+0(SB), Y1
-	VANDPD Y1, Y0, Y2
-	VBROADCASTSD vconst<>+8(SB), Y1
-	VORPD Y1, Y2, Y2          // Y2 = m
-	VPSRLQ $52, Y0, Y3
-	VBROADCASTSD vconst<>+16(SB), Y1
-	VPOR Y1, Y3, Y3
-	VBROADCASTSD vconst<>+24(SB), Y1
-	VSUBPD Y1, Y3, Y3         // Y3 = e
-	// m > √2: m /= 2, e += 1.
-	VBROADCASTSD vconst<>+32(SB), Y1
-	VCMPPD $0x1e, Y1, Y2, Y4  // m > √2
-	VBROADCASTSD vconst<>+40(SB), Y1
-	VMULPD Y1, Y2, Y5
-	VANDPD Y4, Y5, Y5
-	VSUBPD Y5, Y2, Y2
-	VBROADCASTSD vconst<>+48(SB), Y1
-	VANDPD Y4, Y1, Y5
-	VADDPD Y5, Y3, Y3
-	// f = m − 1, s = f/(2 + f), z = s², w = z².
-	VSUBPD Y1, Y2, Y2         // Y2 = f
-	VBROADCASTSD vconst<>+56(SB), Y1
-	VADDPD Y1, Y2, Y4
-	VDIVPD Y4, Y2, Y4         // Y4 = s
-	VMULPD Y4, Y4, Y5         // Y5 = z
-	VMULPD Y5, Y5, Y6         // Y6 = w
-	// t1 = w(Lg2 + w(Lg4 + w Lg6)), t2 = z(Lg1 + w(Lg3 + w(Lg5 + w Lg7))).
-	VBROADCASTSD vconst<>+104(SB), Y7
-	VBROADCASTSD vconst<>+88(SB), Y1
-	VFMADD213PD Y1, Y6, Y7    // Y7 = w·Y7 + Lg4
-	VBROADCASTSD vconst<>+72(SB), Y1
-	VFMADD213PD Y1, Y6, Y7    // + Lg2
-	VMULPD Y6, Y7, Y7         // t1
-	VBROADCASTSD vconst<>+112(SB), Y8
-	VBROADCASTSD vconst<>+96(SB), Y1
-	VFMADD213PD Y1, Y6, Y8
-	VBROADCASTSD vconst<>+80(SB), Y1
-	VFMADD213PD Y1, Y6, Y8
-	VBROADCASTSD vconst<>+64(SB), Y1
-	VFMADD213PD Y1, Y6, Y8
-	VMULPD Y5, Y8, Y8         // t2
-	VADDPD Y8, Y7, Y7         // R
-	// hfsq = f²/2; log = e·ln2hi − ((hfsq − (s(hfsq + R) + e·ln2lo)) − f).
-	VMULPD Y2, Y2, Y9
-	VBROADCASTSD vconst<>+40(SB), Y1
-	VMULPD Y1, Y9, Y9         // hfsq
-	VADDPD Y9, Y7, Y7         // hfsq + R
-	VBROADCASTSD vconst<>+128(SB), Y1
-	VMULPD Y1, Y3, Y10        // e·ln2lo
-	VFMADD231PD Y7, Y4, Y10   // + s(hfsq + R)
-	VSUBPD Y10, Y9, Y9        // hfsq − (…)
-	VSUBPD Y2, Y9, Y9         // (…) − f
-	VBROADCASTSD vconst<>+120(SB), Y1
-	VMULPD Y1, Y3, Y3         // e·ln2hi
-	VSUBPD Y9, Y3, Y3
+	LOGPD
 	VMOVUPD Y3, (DI)(BX*8)
 	ADDQ $4, BX
 	JMP  lgroup
@@ -222,56 +244,127 @@ edone:
 	MOVQ BX, done+48(FP)
 	RET
 
-// func gammaShiftAVX2(x, num, prod []float64)
+// func digammaLogGammaAVX2(psi, lgamma, x []float64) (done int)
 //
-// For the first len(x) − len(x) mod 4 elements, in groups of four lanes,
-// shifts x[j] up by one while it is below 10, at most ten times,
-// accumulating Σ 1/(x + i) as the fraction num[j]/prod[j] with
-// prod[j] = Π (x + i): num ← num·x + prod, prod ← prod·x, x ← x + 1,
-// each step masked per lane (a finished lane multiplies by 1 and adds 0).
-// num and prod start at 0 and 1. Requires len(num), len(prod) ≥ len(x).
-// Clobbers AX, BX, CX, DX, SI, DI, R8, Y0–Y8 (X0–X8), flags.
-TEXT ·gammaShiftAVX2(SB), NOSPLIT, $0-72
-	MOVQ x_base+0(FP), SI
-	MOVQ x_len+8(FP), CX
-	MOVQ num_base+24(FP), DI
-	MOVQ prod_base+48(FP), R8
+// Sets psi[j] = ψ(x[j]) and lgamma[j] = log Γ(x[j]) four at a time from
+// the start, for as long as every lane of a group is in [1e-290, 1e300],
+// and returns how many it set (a multiple of 4; the caller finishes the
+// rest). Requires len(psi), len(lgamma) ≥ len(x). The method of
+// DigammaLogGammaTo: five steps of two, x ← x + 2 while x < 10 (masked
+// per lane, always five, so that the loop has no data-dependent branch),
+// with Σ 1/(x + i) kept as num/prod, prod = Π (x + i):
+//
+//	q = x(x + 1), num ← num·q + prod·(2x + 1), prod ← prod·q;
+//
+// then ψ = log x − 1/(2x) − w·S(w) − num/prod and log Γ = (x − ½) log x − x
+// + ½ log 2π + T(w)/x − log prod, w = 1/x². Clobbers AX, BX, CX, DX, SI,
+// DI, R8, R9, Y0–Y15 (X0–X15), flags.
+TEXT ·digammaLogGammaAVX2(SB), NOSPLIT, $0-80
+	MOVQ psi_base+0(FP), DI
+	MOVQ lgamma_base+24(FP), R8
+	MOVQ x_base+48(FP), SI
+	MOVQ x_len+56(FP), CX
 	XORQ BX, BX
-	VBROADCASTSD vconst<>+48(SB), Y6 // 1
-	MOVQ $10, AX
-	CVTSQ2SD AX, X7
-	VBROADCASTSD X7, Y7              // 10
 
-sgroup:
+dgroup:
 	LEAQ 4(BX), AX
 	CMPQ AX, CX
-	JGT  sdone
-	VMOVUPD (SI)(BX*8), Y0 // x
-	VXORPD Y1, Y1, Y1      // num
-	VMOVAPD Y6, Y2         // prod
-	MOVQ $10, DX
+	JGT  ddone
+	VMOVUPD (SI)(BX*8), Y11 // x
+	VBROADCASTSD vconst<>+296(SB), Y1
+	VCMPPD $0x1d, Y1, Y11, Y2 // x ≥ 1e-290 (ordered)
+	VBROADCASTSD vconst<>+304(SB), Y1
+	VCMPPD $0x12, Y1, Y11, Y3 // x ≤ 1e300 (ordered)
+	VANDPD Y3, Y2, Y2
+	VMOVMSKPD Y2, AX
+	CMPQ AX, $15
+	JNE  ddone
 
-sstep:
-	VCMPPD $0x11, Y7, Y0, Y3 // x < 10 (ordered: NaN never shifts)
-	VMOVMSKPD Y3, AX
-	TESTQ AX, AX
-	JZ   sstore
-	VBLENDVPD Y3, Y0, Y6, Y4 // the lane's factor: x, or 1 when finished
-	VANDPD Y3, Y2, Y5        // prod, or 0
-	VFMADD213PD Y5, Y4, Y1   // num = num·factor + (prod or 0)
-	VMULPD Y4, Y2, Y2        // prod ·= factor
-	VANDPD Y3, Y6, Y5
-	VADDPD Y5, Y0, Y0        // x += 1 or 0
+	VXORPD Y12, Y12, Y12             // num
+	VBROADCASTSD vconst<>+48(SB), Y13 // prod = 1
+	VBROADCASTSD vconst<>+48(SB), Y14 // 1
+	VBROADCASTSD vconst<>+56(SB), Y15 // 2
+	VBROADCASTSD vconst<>+288(SB), Y10 // 10
+	MOVQ $5, DX
+
+dstep:
+	VCMPPD $0x11, Y10, Y11, Y0 // x < 10
+	VADDPD Y14, Y11, Y1        // x + 1
+	VMULPD Y11, Y1, Y1         // q = x(x + 1)
+	VBLENDVPD Y0, Y1, Y14, Y1  // q, or 1 in a finished lane
+	VMOVAPD Y14, Y2
+	VFMADD231PD Y15, Y11, Y2   // 2x + 1
+	VANDPD Y0, Y2, Y2          // or 0
+	VMULPD Y13, Y2, Y2         // prod·(2x + 1)
+	VFMADD213PD Y2, Y1, Y12    // num = num·q + prod·(2x + 1)
+	VMULPD Y1, Y13, Y13        // prod ·= q
+	VANDPD Y0, Y15, Y2
+	VADDPD Y2, Y11, Y11        // x += 2, or 0
 	DECQ DX
-	JNZ  sstep
+	JNZ  dstep
 
-sstore:
-	VMOVUPD Y0, (SI)(BX*8)
-	VMOVUPD Y1, (DI)(BX*8)
-	VMOVUPD Y2, (R8)(BX*8)
+	VDIVPD Y13, Y12, Y12 // Σ 1/(x + i) = num/prod
+	VMOVAPD Y11, Y0
+	LOGPD
+	VMOVAPD Y3, Y15      // log x
+	VMOVAPD Y13, Y0
+	LOGPD
+	VMOVAPD Y3, Y13      // log prod
+	VBROADCASTSD vconst<>+48(SB), Y1
+	VDIVPD Y11, Y1, Y14  // 1/x
+	VMULPD Y14, Y14, Y10 // w
+
+	// S(w), from w⁶ down; ψ = log x − ½/x − w·S − num/prod.
+	VBROADCASTSD vconst<>+320(SB), Y4
+	VBROADCASTSD vconst<>+328(SB), Y1
+	VFMADD213PD Y1, Y10, Y4
+	VBROADCASTSD vconst<>+336(SB), Y1
+	VFMADD213PD Y1, Y10, Y4
+	VBROADCASTSD vconst<>+344(SB), Y1
+	VFMADD213PD Y1, Y10, Y4
+	VBROADCASTSD vconst<>+352(SB), Y1
+	VFMADD213PD Y1, Y10, Y4
+	VBROADCASTSD vconst<>+360(SB), Y1
+	VFMADD213PD Y1, Y10, Y4
+	VBROADCASTSD vconst<>+368(SB), Y1
+	VFMADD213PD Y1, Y10, Y4
+	VMULPD Y10, Y4, Y4
+	VBROADCASTSD vconst<>+40(SB), Y5 // ½
+	VMOVAPD Y15, Y6
+	VFNMADD231PD Y5, Y14, Y6
+	VSUBPD Y4, Y6, Y6
+	VSUBPD Y12, Y6, Y6
+	VMOVUPD Y6, (DI)(BX*8)
+
+	// T(w), from w⁷ down; log Γ = (x − ½) log x − x + ½ log 2π + T/x − log prod.
+	VBROADCASTSD vconst<>+376(SB), Y7
+	VBROADCASTSD vconst<>+384(SB), Y1
+	VFMADD213PD Y1, Y10, Y7
+	VBROADCASTSD vconst<>+392(SB), Y1
+	VFMADD213PD Y1, Y10, Y7
+	VBROADCASTSD vconst<>+400(SB), Y1
+	VFMADD213PD Y1, Y10, Y7
+	VBROADCASTSD vconst<>+408(SB), Y1
+	VFMADD213PD Y1, Y10, Y7
+	VBROADCASTSD vconst<>+416(SB), Y1
+	VFMADD213PD Y1, Y10, Y7
+	VBROADCASTSD vconst<>+424(SB), Y1
+	VFMADD213PD Y1, Y10, Y7
+	VBROADCASTSD vconst<>+432(SB), Y1
+	VFMADD213PD Y1, Y10, Y7
+	VMULPD Y14, Y7, Y7
+	VSUBPD Y5, Y11, Y8
+	VMULPD Y15, Y8, Y8
+	VSUBPD Y11, Y8, Y8
+	VBROADCASTSD vconst<>+312(SB), Y1
+	VADDPD Y1, Y8, Y8
+	VADDPD Y7, Y8, Y8
+	VSUBPD Y13, Y8, Y8
+	VMOVUPD Y8, (R8)(BX*8)
 	ADDQ $4, BX
-	JMP  sgroup
+	JMP  dgroup
 
-sdone:
+ddone:
 	VZEROUPPER
+	MOVQ BX, done+72(FP)
 	RET
