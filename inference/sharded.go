@@ -196,7 +196,9 @@ func (r *RowShard) Step(workers, t int, cols *Columns, update bool) (*ShardStats
 	st := &ShardStats{Shards: 1, Rows: r.rows.m, PhiCol: r.phiCol}
 	st.Data = r.kn.TwoSided(workers, r.rows.fac, r.cols.fac, r.logs, r.phiRow, r.phiCol)
 	if update {
-		st.RowELBO, st.SumTheta = r.rows.sweep(workers, r.phiRow, cols.SumBeta, nil, false)
+		var sumTheta []float64
+		st.RowELBO, sumTheta = r.rows.sweep(workers, r.phiRow, cols.SumBeta, nil, false)
+		st.SumTheta = slices.Clone(sumTheta) // the statistics outlive the side's buffer
 	}
 	if t == 1 {
 		st.LogFactorial = r.x.LogFactorialSum()

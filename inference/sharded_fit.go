@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"gonum.org/v1/gonum/floats"
@@ -140,6 +141,7 @@ func FitShards(ctx context.Context, n, p, nnz int, settings *Settings, sh Shardi
 		cols.jitter(rand.NewPCG(s.Seed, 2), s.Init.Jitter, 0, p)
 	}
 	colELBO, sumBeta := cols.sweep(w, nil, nil, nil, false)
+	sumBeta = slices.Clone(sumBeta) // shipped, and kept past the next sweep
 	ship := func() *Columns {
 		return &Columns{Rows: n, K: k, Hyper: h, Init: s.Init, Seed: s.Seed,
 			Params: SideParams{cols.shape, cols.rate, cols.actRate}, SumBeta: sumBeta}
@@ -197,6 +199,7 @@ func FitShards(ctx context.Context, n, p, nnz int, settings *Settings, sh Shardi
 			// The columns' update of sweep t+1, from the φ of sweep t's
 			// parameters and the rows of sweep t+1.
 			colELBO, sumBeta = cols.sweep(w, stats.PhiCol, stats.SumTheta, nil, true)
+			sumBeta = slices.Clone(sumBeta)
 			st.Iter, st.RowELBO, st.SumTheta = t+1, stats.RowELBO, append([]float64(nil), stats.SumTheta...)
 		}
 		st.Stopper = stop.State()

@@ -41,8 +41,19 @@ type side struct {
 
 	// work holds each worker's K-vectors for a row: ψ and log Γ of the
 	// shapes and the log of the rates, computed a row at a time so that
-	// the logarithms run four lanes wide (special.LogTo).
+	// they run four lanes wide.
 	work [][3][]float64
+
+	// sweeper runs sweep's per-row work over the chunks, bound once (so
+	// that a sweep allocates nothing) to read its arguments from args.
+	sweeper *parallel.Reducer
+	args    sweepArgs
+}
+
+// sweepArgs are one sweep's arguments, for the bound sweeper.
+type sweepArgs struct {
+	phi, otherSum, otherMean []float64
+	addMasked                bool
 }
 
 // workFor returns worker w's row buffers, allocated on first use.
@@ -96,71 +107,82 @@ func (s *side) activity(u int) (mean, logMean float64) {
 // With addMasked the ELBO share also gets back, for every masked cell,
 // the Σ_k E θ_uk E β_ik that the full cross term −Σ_k (Σ_u E θ)(Σ_i E β)
 // subtracted for it: one side (the columns) does this, so each cell counts
-// once.
+// once. sumMean is the side's own buffer, valid until its next sweep.
 func (s *side) sweep(workers int, phi, otherSum, otherMean []float64, addMasked bool) (elbo float64, sumMean []float64) {
-	k := s.k
-	actRatePrior := s.aPrime / s.bPrime
-	logActRatePrior := math.Log(actRatePrior)
 	for w := range parallel.Workers(workers) {
 		s.workFor(w) // before the goroutines, which only read s.work
 	}
-	v := s.chunks.SumVec(workers, k+1, func(w, lo, hi int, acc []float64) {
-		psi, lgs, logRate := s.workFor(w)
-		var local float64
-		for u := lo; u < hi; u++ {
-			shape, rate := s.shape[u*k:(u+1)*k], s.rate[u*k:(u+1)*k]
-			if phi != nil {
-				eAct, _ := s.activity(u)
-				for j := range shape {
-					shape[j] = s.a + phi[u*k+j]
-					rate[j] = eAct + otherSum[j]
-				}
-				if s.maskPtr != nil {
-					for e := s.maskPtr[u]; e < s.maskPtr[u+1]; e++ {
-						i := int(s.maskIdx[e])
-						floats.Sub(rate, otherMean[i*k:(i+1)*k])
-					}
-				}
-				var sum float64
-				for j := range shape {
-					sum += shape[j] / rate[j]
-				}
-				if !s.fixed {
-					s.actRate[u] = actRatePrior + sum
-				}
-			}
-			eAct, eLogAct := s.activity(u)
-			if !s.fixed {
-				kr := s.actRate[u]
-				local += gammaELBOTerm(s.aPrime, s.lgAPrime, logActRatePrior, actRatePrior, s.actShape, kr, s.psiActShape, s.lgActShape, math.Log(kr))
-			}
-			logF, mean := s.logF[u*k:(u+1)*k], s.mean[u*k:(u+1)*k]
-			special.DigammaLogGammaTo(psi, lgs, shape)
-			special.LogTo(logRate, rate)
-			mx := math.Inf(-1)
+	if s.sweeper == nil {
+		s.sweeper = parallel.NewReducer(s.chunks, s.k+1, s.sweepRows)
+	}
+	s.args = sweepArgs{phi, otherSum, otherMean, addMasked}
+	_, v := s.sweeper.Run(workers)
+	s.args = sweepArgs{}
+	return v[s.k], v[:s.k]
+}
+
+// sweepRows is sweep's work on the rows lo..hi−1, as worker w: the ELBO
+// share goes into acc[K], the sums of E θ into acc[:K].
+func (s *side) sweepRows(w, _, lo, hi int, acc []float64) float64 {
+	k := s.k
+	phi, otherSum, otherMean, addMasked := s.args.phi, s.args.otherSum, s.args.otherMean, s.args.addMasked
+	actRatePrior := s.aPrime / s.bPrime
+	logActRatePrior := math.Log(actRatePrior)
+	psi, lgs, logRate := s.workFor(w)
+	var local float64
+	for u := lo; u < hi; u++ {
+		shape, rate := s.shape[u*k:(u+1)*k], s.rate[u*k:(u+1)*k]
+		if phi != nil {
+			eAct, _ := s.activity(u)
 			for j := range shape {
-				logF[j] = psi[j] - logRate[j]
-				mean[j] = shape[j] / rate[j]
-				mx = max(mx, logF[j])
-				local += gammaELBOTerm(s.a, s.lgA, eLogAct, eAct, shape[j], rate[j], psi[j], lgs[j], logRate[j])
-				acc[j] += mean[j]
+				shape[j] = s.a + phi[u*k+j]
+				rate[j] = eAct + otherSum[j]
 			}
-			s.shift[u] = mx
-			if addMasked && s.maskPtr != nil {
+			if s.maskPtr != nil {
 				for e := s.maskPtr[u]; e < s.maskPtr[u+1]; e++ {
 					i := int(s.maskIdx[e])
-					local += floats.Dot(mean, otherMean[i*k:(i+1)*k])
+					floats.Sub(rate, otherMean[i*k:(i+1)*k])
 				}
 			}
-			fac := s.fac[u*k : (u+1)*k]
-			for j := range fac {
-				fac[j] = logF[j] - mx
+			var sum float64
+			for j := range shape {
+				sum += shape[j] / rate[j]
 			}
-			special.ExpTo(fac, fac)
+			if !s.fixed {
+				s.actRate[u] = actRatePrior + sum
+			}
 		}
-		acc[k] += local
-	})
-	return v[k], v[:k]
+		eAct, eLogAct := s.activity(u)
+		if !s.fixed {
+			kr := s.actRate[u]
+			local += gammaELBOTerm(s.aPrime, s.lgAPrime, logActRatePrior, actRatePrior, s.actShape, kr, s.psiActShape, s.lgActShape, math.Log(kr))
+		}
+		logF, mean := s.logF[u*k:(u+1)*k], s.mean[u*k:(u+1)*k]
+		special.DigammaLogGammaTo(psi, lgs, shape)
+		special.LogTo(logRate, rate)
+		mx := math.Inf(-1)
+		for j := range shape {
+			logF[j] = psi[j] - logRate[j]
+			mean[j] = shape[j] / rate[j]
+			mx = max(mx, logF[j])
+			local += gammaELBOTerm(s.a, s.lgA, eLogAct, eAct, shape[j], rate[j], psi[j], lgs[j], logRate[j])
+			acc[j] += mean[j]
+		}
+		s.shift[u] = mx
+		if addMasked && s.maskPtr != nil {
+			for e := s.maskPtr[u]; e < s.maskPtr[u+1]; e++ {
+				i := int(s.maskIdx[e])
+				local += floats.Dot(mean, otherMean[i*k:(i+1)*k])
+			}
+		}
+		fac := s.fac[u*k : (u+1)*k]
+		for j := range fac {
+			fac[j] = logF[j] - mx
+		}
+		special.ExpTo(fac, fac)
+	}
+	acc[k] += local
+	return 0
 }
 
 // refreshMeans recomputes E θ for every row from the shapes and rates,

@@ -344,7 +344,7 @@ func (mb *minibatch) side(m, k int, h model.HPF, chunks parallel.Chunks) *side {
 		mb.phi, mb.prev = make([]float64, m*k), make([]float64, m*k)
 		return s
 	}
-	s.m, s.chunks = m, chunks
+	s.m, s.chunks, s.sweeper = m, chunks, nil // the sweeper is rebound to the new chunks
 	s.shape, s.rate = s.shape[:m*k], s.rate[:m*k]
 	s.logF, s.fac, s.mean = s.logF[:m*k], s.fac[:m*k], s.mean[:m*k]
 	s.shift = s.shift[:m]

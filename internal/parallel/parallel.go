@@ -7,11 +7,7 @@
 // order. So a fit gives bit-for-bit the same numbers on 1, 2 or 7 workers.
 package parallel
 
-import (
-	"runtime"
-	"sync"
-	"sync/atomic"
-)
+import "runtime"
 
 // MaxChunks is the number of chunks a range is cut into at most: enough
 // for dynamic load balance on a many-core machine, few enough that the
@@ -77,54 +73,28 @@ func Workers(w int) int {
 // and lets fn use per-goroutine scratch space; which worker runs which
 // chunk varies, so results must not depend on it.
 func (c Chunks) Run(workers int, fn func(worker, chunk, lo, hi int)) {
-	nc := c.Len()
-	workers = min(Workers(workers), nc)
-	if workers <= 1 {
-		for k := 0; k < nc; k++ {
-			fn(0, k, c.Bounds[k], c.Bounds[k+1])
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				k := int(next.Add(1) - 1)
-				if k >= nc {
-					return
-				}
-				fn(w, k, c.Bounds[k], c.Bounds[k+1])
-			}
-		}()
-	}
-	wg.Wait()
+	NewReducer(c, 0, func(w, k, lo, hi int, _ []float64) float64 {
+		fn(w, k, lo, hi)
+		return 0
+	}).Run(workers)
 }
 
 // Sum runs fn over every chunk and returns the sum of its results added in
 // chunk order, so that the result does not depend on workers.
 func (c Chunks) Sum(workers int, fn func(worker, lo, hi int) float64) float64 {
-	partial := make([]float64, c.Len())
-	c.Run(workers, func(w, k, lo, hi int) { partial[k] = fn(w, lo, hi) })
-	var s float64
-	for _, v := range partial {
-		s += v
-	}
+	s, _ := NewReducer(c, 0, func(w, _, lo, hi int, _ []float64) float64 {
+		return fn(w, lo, hi)
+	}).Run(workers)
 	return s
 }
 
-// SumVec runs fn over every chunk, each filling a vector of length m, and
-// returns the element-wise sum of those vectors in chunk order.
+// SumVec runs fn over every chunk, each filling a vector of length m
+// (zeroed before the call), and returns the element-wise sum of those
+// vectors in chunk order.
 func (c Chunks) SumVec(workers, m int, fn func(worker, lo, hi int, dst []float64)) []float64 {
-	partial := make([]float64, c.Len()*m)
-	c.Run(workers, func(w, k, lo, hi int) { fn(w, lo, hi, partial[k*m:(k+1)*m]) })
-	out := make([]float64, m)
-	for k := 0; k < c.Len(); k++ {
-		for j, v := range partial[k*m : (k+1)*m] {
-			out[j] += v
-		}
-	}
-	return out
+	_, v := NewReducer(c, m, func(w, _, lo, hi int, dst []float64) float64 {
+		fn(w, lo, hi, dst)
+		return 0
+	}).Run(workers)
+	return v
 }

@@ -80,3 +80,55 @@ func TestSumIndependentOfWorkers(t *testing.T) {
 		}
 	}
 }
+
+// TestReducerAllocatesNothing: after its first Run a Reducer allocates
+// nothing, for one worker and for several, and gives the same sums.
+func TestReducerAllocatesNothing(t *testing.T) {
+	x := make([]float64, 5000)
+	for j := range x {
+		x[j] = float64(j%17) - 3
+	}
+	c := Balanced(len(x), 1, func(int) int64 { return 1 })
+	r := NewReducer(c, 3, func(_, _, lo, hi int, vec []float64) float64 {
+		var s float64
+		for _, v := range x[lo:hi] {
+			s += v
+			vec[0] += v * v
+			vec[2]++
+		}
+		return s
+	})
+	s1, v := r.Run(1)
+	v1 := append([]float64(nil), v...)
+	for _, w := range []int{1, 2, 7} {
+		r.Run(w)
+		if a := testing.AllocsPerRun(20, func() { r.Run(w) }); a != 0 {
+			t.Errorf("workers %d: %v allocations per Run", w, a)
+		}
+		if s, v := r.Run(w); s != s1 || v[0] != v1[0] || v[1] != 0 || v[2] != float64(len(x)) {
+			t.Errorf("workers %d: sums %v %v, want %v %v", w, s, v, s1, v1)
+		}
+	}
+}
+
+// TestReducersConcurrentAndNested: Runs from many goroutines at once, each
+// of whose chunks runs a Run of its own, all finish with their own sums
+// (a helper is only ever handed work it can start at once, so nothing
+// waits on anything busy).
+func TestReducersConcurrentAndNested(t *testing.T) {
+	c := Balanced(64, 1, func(int) int64 { return 1 })
+	inner := func() float64 {
+		return c.Sum(4, func(_, lo, hi int) float64 { return float64(hi - lo) })
+	}
+	done := make(chan float64)
+	for g := 0; g < 8; g++ {
+		go func() {
+			done <- c.Sum(4, func(_, lo, hi int) float64 { return inner() * float64(hi-lo) })
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		if s := <-done; s != 64*64 {
+			t.Errorf("sum %v, want %v", s, 64*64)
+		}
+	}
+}

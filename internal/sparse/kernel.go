@@ -42,6 +42,20 @@ type Kernel struct {
 	rows, cols parallel.Chunks
 	cscVal     []float64 // the counts in CSC order, for the column pass
 	scratch    []scratch
+
+	// The two passes, bound once to read their arguments from args, so
+	// that a pass allocates nothing.
+	rowPasser, colPasser *parallel.Reducer
+	args                 passArgs
+}
+
+// passArgs are one pass's arguments, for the bound passers: the factors
+// own (of the side the pass runs over) and other, the output, and whether
+// the data term is wanted.
+type passArgs struct {
+	own, other, out []float64
+	logs            *Logs
+	wantSum         bool
 }
 
 // New returns a kernel for x and K factors. Rows and columns are cut into
@@ -59,13 +73,22 @@ func New(x *model.Counts, k int) *Kernel {
 	}
 	// A row costs its non-zeros plus one element-wise product of length
 	// K, about one non-zero's worth.
-	return &Kernel{
+	kn := &Kernel{
 		x:      x,
 		k:      k,
 		rows:   parallel.Balanced(x.Rows(), 1, func(u int) int64 { return int64(x.RowNNZ(u)) }),
 		cols:   parallel.Balanced(x.Cols(), 1, func(i int) int64 { return int64(x.ColNNZ(i)) }),
 		cscVal: cscVal,
 	}
+	rowPtr, colIdx, _ := x.CSR()
+	colPtr, rowIdx, _ := x.CSC()
+	kn.rowPasser = parallel.NewReducer(kn.rows, 0, func(w, _, lo, hi int, _ []float64) float64 {
+		return kn.pass(&kn.scratch[w], lo, hi, rowPtr, colIdx, val, &kn.args, false)
+	})
+	kn.colPasser = parallel.NewReducer(kn.cols, 0, func(w, _, lo, hi int, _ []float64) float64 {
+		return kn.pass(&kn.scratch[w], lo, hi, colPtr, rowIdx, kn.cscVal, &kn.args, true)
+	})
+	return kn
 }
 
 // RowChunks returns the fixed row chunks, for callers whose own per-row
@@ -189,20 +212,21 @@ func (kn *Kernel) shiftSum(logs *Logs) float64 {
 
 // rowPass is the CSR pass.
 func (kn *Kernel) rowPass(workers int, a, b []float64, logs *Logs, outA []float64) float64 {
-	kn.ensureScratch(workers)
-	rowPtr, colIdx, val := kn.x.CSR()
-	return kn.rows.Sum(workers, func(w, lo, hi int) float64 {
-		return kn.pass(&kn.scratch[w], lo, hi, rowPtr, colIdx, val, a, b, logs, outA, true, false)
-	})
+	return kn.run(kn.rowPasser, workers, passArgs{own: a, other: b, out: outA, logs: logs, wantSum: true})
 }
 
 // colPass is the CSC pass; with wantSum it also returns the data term.
 func (kn *Kernel) colPass(workers int, a, b []float64, logs *Logs, outB []float64, wantSum bool) float64 {
+	return kn.run(kn.colPasser, workers, passArgs{own: b, other: a, out: outB, logs: logs, wantSum: wantSum})
+}
+
+// run runs one of the bound passes with args.
+func (kn *Kernel) run(passer *parallel.Reducer, workers int, args passArgs) float64 {
 	kn.ensureScratch(workers)
-	colPtr, rowIdx, _ := kn.x.CSC()
-	return kn.cols.Sum(workers, func(w, lo, hi int) float64 {
-		return kn.pass(&kn.scratch[w], lo, hi, colPtr, rowIdx, kn.cscVal, b, a, logs, outB, wantSum, true)
-	})
+	kn.args = args
+	s, _ := passer.Run(workers)
+	kn.args = passArgs{} // hold no reference to the caller's slices
+	return s
 }
 
 // pass runs one side's pass over the lines lo..hi−1 (rows in CSR, or
@@ -210,7 +234,8 @@ func (kn *Kernel) colPass(workers int, a, b []float64, logs *Logs, outB []float6
 // line's factor, other the opposite side's) and writes out = own ⊙ (R
 // other) for each; with wantSum it returns the lines' share of the data
 // term. byCol says which side own is, for the log-domain factors.
-func (kn *Kernel) pass(sc *scratch, lo, hi int, ptr []int64, idxAll []int32, valAll, own, other []float64, logs *Logs, out []float64, wantSum, byCol bool) float64 {
+func (kn *Kernel) pass(sc *scratch, lo, hi int, ptr []int64, idxAll []int32, valAll []float64, args *passArgs, byCol bool) float64 {
+	own, other, out, logs, wantSum := args.own, args.other, args.out, args.logs, args.wantSum
 	K := kn.k
 	acc := sc.acc
 	var sum float64 // the log-domain non-zeros' share
