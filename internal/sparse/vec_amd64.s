@@ -27,8 +27,8 @@
 // counted in missed; the caller finds it in s. Requires len(f) ≥ K ≥ 1, len(x), len(s) ≥ len(idx), and
 // every idx[j] a row of m. The dot product sums in four 4-lane FMA
 // accumulators (lanes summed at the end), each update is a fused
-// multiply-add. Clobbers AX, BX, CX, DX, SI, DI, R8–R14, Y0–Y9 (X0–X9),
-// flags.
+// multiply-add. Entries go two at a time (see entry below), the last one
+// alone. Clobbers AX, BX, CX, DX, SI, DI, R8–R14, Y0–Y12 (X0–X12), flags.
 TEXT ·ratioAccumAVX2(SB), NOSPLIT, $0-160
 	MOVQ f_base+0(FP), SI
 	MOVQ m_base+24(FP), DI
@@ -39,14 +39,202 @@ TEXT ·ratioAccumAVX2(SB), NOSPLIT, $0-160
 	MOVQ acc_len+104(FP), R14
 	SHLQ $3, R14
 	MOVQ s_base+120(FP), R11
-	VMOVSD under+144(FP), X6
-	LEAQ -128(R14), R13 // the last offset a 16-element step may start at
+	VMOVSD under+144(FP), X12
+	VMOVDDUP X12, X12 // under in both lanes, for two entries at once
 	MOVQ $0, missed+152(FP)
 	XORQ BX, BX
 
 entry:
+	LEAQ 2(BX), AX
+	CMPQ AX, R12
+	JGT  single
+
+	// Two entries at once, BX and BX+1: both dot products interleaved,
+	// each summed exactly as the one-entry path sums it (the same four
+	// accumulators, the same tail and reduction), one division for both,
+	// and one pass over acc adding both rows in entry order; so the
+	// results are bit for bit those of two one-entry steps, with a third
+	// fewer loads and half the stores to acc. A missed entry's ratio is
+	// zeroed: it adds 0·row, which leaves acc as it is.
+	LEAQ (prefetchAhead+0)(BX), AX
+	CMPQ AX, R12
+	JGE  ppf1done
+	MOVLQSX (R8)(AX*4), AX
+	IMULQ R14, AX
+	ADDQ DI, AX
+	LEAQ -8(AX)(R14*1), CX
+
+ppf1:
+	PREFETCHT0 (AX)
+	ADDQ $64, AX
+	CMPQ AX, CX
+	JLE  ppf1
+	PREFETCHT0 (CX)
+
+ppf1done:
+	LEAQ (prefetchAhead+1)(BX), AX
+	CMPQ AX, R12
+	JGE  ppf2done
+	MOVLQSX (R8)(AX*4), AX
+	IMULQ R14, AX
+	ADDQ DI, AX
+	LEAQ -8(AX)(R14*1), CX
+
+ppf2:
+	PREFETCHT0 (AX)
+	ADDQ $64, AX
+	CMPQ AX, CX
+	JLE  ppf2
+	PREFETCHT0 (CX)
+
+ppf2done:
+	MOVLQSX (R8)(BX*4), DX
+	IMULQ R14, DX
+	ADDQ DI, DX
+	MOVLQSX 4(R8)(BX*4), R13
+	IMULQ R14, R13
+	ADDQ DI, R13
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	XORQ CX, CX
+	LEAQ -128(R14), AX
+
+pdot16:
+	CMPQ CX, AX
+	JGT  pdot4
+	VMOVUPD 0(SI)(CX*1), Y8
+	VFMADD231PD 0(DX)(CX*1), Y8, Y0
+	VFMADD231PD 0(R13)(CX*1), Y8, Y4
+	VMOVUPD 32(SI)(CX*1), Y9
+	VFMADD231PD 32(DX)(CX*1), Y9, Y1
+	VFMADD231PD 32(R13)(CX*1), Y9, Y5
+	VMOVUPD 64(SI)(CX*1), Y8
+	VFMADD231PD 64(DX)(CX*1), Y8, Y2
+	VFMADD231PD 64(R13)(CX*1), Y8, Y6
+	VMOVUPD 96(SI)(CX*1), Y9
+	VFMADD231PD 96(DX)(CX*1), Y9, Y3
+	VFMADD231PD 96(R13)(CX*1), Y9, Y7
+	ADDQ $128, CX
+	JMP  pdot16
+
+pdot4:
+	LEAQ -32(R14), AX
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+
+pdot4loop:
+	CMPQ CX, AX
+	JGT  pdot1
+	VMOVUPD 0(SI)(CX*1), Y8
+	VFMADD231PD 0(DX)(CX*1), Y8, Y0
+	VFMADD231PD 0(R13)(CX*1), Y8, Y4
+	ADDQ $32, CX
+	JMP  pdot4loop
+
+pdot1:
+	CMPQ CX, R14
+	JGE  preduce
+	VMOVSD 0(SI)(CX*1), X8
+	VFMADD231SD 0(DX)(CX*1), X8, X10
+	VFMADD231SD 0(R13)(CX*1), X8, X11
+	ADDQ $8, CX
+	JMP  pdot1
+
+preduce:
+	VADDPD Y10, Y0, Y0
+	VADDPD Y1, Y0, Y0
+	VADDPD Y3, Y2, Y2
+	VADDPD Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD X1, X0, X0
+	VPERMILPD $1, X0, X1
+	VADDSD X1, X0, X0
+	VADDPD Y11, Y4, Y4
+	VADDPD Y5, Y4, Y4
+	VADDPD Y7, Y6, Y6
+	VADDPD Y6, Y4, Y4
+	VEXTRACTF128 $1, Y4, X5
+	VADDPD X5, X4, X4
+	VPERMILPD $1, X4, X5
+	VADDSD X5, X4, X4
+	VUNPCKLPD X4, X0, X2 // (s[BX], s[BX+1])
+	VMOVUPD X2, 0(R11)(BX*8)
+	VCMPPD $0x1d, X12, X2, X3 // s ≥ under (ordered: NaN is missed)
+	VMOVUPD 0(R9)(BX*8), X7
+	VDIVPD X2, X7, X7
+	VANDPD X3, X7, X7         // the ratios, 0 where missed
+	VMOVMSKPD X3, AX
+	CMPQ AX, $3
+	JEQ  pupd
+	XORQ $3, AX
+	POPCNTQ AX, AX
+	ADDQ AX, missed+152(FP)
+
+pupd:
+	VBROADCASTSD X7, Y8
+	VPERMPD $0x55, Y7, Y9
+	XORQ CX, CX
+	LEAQ -128(R14), AX
+
+pupd16:
+	CMPQ CX, AX
+	JGT  pupd4
+	VMOVUPD 0(R10)(CX*1), Y0
+	VMOVUPD 32(R10)(CX*1), Y1
+	VMOVUPD 64(R10)(CX*1), Y2
+	VMOVUPD 96(R10)(CX*1), Y3
+	VFMADD231PD 0(DX)(CX*1), Y8, Y0
+	VFMADD231PD 32(DX)(CX*1), Y8, Y1
+	VFMADD231PD 64(DX)(CX*1), Y8, Y2
+	VFMADD231PD 96(DX)(CX*1), Y8, Y3
+	VFMADD231PD 0(R13)(CX*1), Y9, Y0
+	VFMADD231PD 32(R13)(CX*1), Y9, Y1
+	VFMADD231PD 64(R13)(CX*1), Y9, Y2
+	VFMADD231PD 96(R13)(CX*1), Y9, Y3
+	VMOVUPD Y0, 0(R10)(CX*1)
+	VMOVUPD Y1, 32(R10)(CX*1)
+	VMOVUPD Y2, 64(R10)(CX*1)
+	VMOVUPD Y3, 96(R10)(CX*1)
+	ADDQ $128, CX
+	JMP  pupd16
+
+pupd4:
+	LEAQ -32(R14), AX
+
+pupd4loop:
+	CMPQ CX, AX
+	JGT  pupd1
+	VMOVUPD 0(R10)(CX*1), Y0
+	VFMADD231PD 0(DX)(CX*1), Y8, Y0
+	VFMADD231PD 0(R13)(CX*1), Y9, Y0
+	VMOVUPD Y0, 0(R10)(CX*1)
+	ADDQ $32, CX
+	JMP  pupd4loop
+
+pupd1:
+	CMPQ CX, R14
+	JGE  pnext
+	VMOVSD 0(R10)(CX*1), X0
+	VFMADD231SD 0(DX)(CX*1), X8, X0
+	VFMADD231SD 0(R13)(CX*1), X9, X0
+	VMOVSD X0, 0(R10)(CX*1)
+	ADDQ $8, CX
+	JMP  pupd1
+
+pnext:
+	ADDQ $2, BX
+	JMP  entry
+
+single:
 	CMPQ BX, R12
 	JGE  done
+	LEAQ -128(R14), R13 // the last offset a 16-element step may start at
 	// Prefetch the row of entry BX+prefetchAhead, every line of it.
 	LEAQ prefetchAhead(BX), AX
 	CMPQ AX, R12
@@ -123,7 +311,7 @@ reduce:
 	VMOVSD X0, 0(R11)(BX*8)
 
 	// Below under, or unordered (NaN): carry set, nothing added.
-	VUCOMISD X6, X0
+	VUCOMISD X12, X0
 	JCS  missed
 	VMOVSD 0(R9)(BX*8), X7
 	VDIVSD X0, X7, X7
@@ -171,7 +359,7 @@ upd1:
 
 next:
 	INCQ BX
-	JMP  entry
+	JMP  single
 
 missed:
 	INCQ missed+152(FP)
