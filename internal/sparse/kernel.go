@@ -98,6 +98,11 @@ func (kn *Kernel) RowChunks() parallel.Chunks { return kn.rows }
 // ColChunks returns the fixed column chunks.
 func (kn *Kernel) ColChunks() parallel.Chunks { return kn.cols }
 
+// ColValues returns the counts in CSC order (entry e of column i at
+// colPtr[i]+e), the kernel's own copy: for callers that walk columns too.
+// It must not be modified.
+func (kn *Kernel) ColValues() []float64 { return kn.cscVal }
+
 func (kn *Kernel) checkDims(a, b []float64, logs *Logs) {
 	n, p := kn.x.Dims()
 	if len(a) != n*kn.k || len(b) != p*kn.k {

@@ -16,6 +16,16 @@ var useAVX2FMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 //go:noescape
 func ratioAccumAVX2(f, m []float64, idx []int32, x, acc, s []float64, under float64) (missed int)
 
+// gradSumsAVX2 is GradSums in AVX2/FMA assembly (vec_amd64.s).
+//
+//go:noescape
+func gradSumsAVX2(g, ratio, inv []float64) (grad, hess float64)
+
+// stepRatesAVX2 is StepRates in AVX2/FMA assembly (vec_amd64.s).
+//
+//go:noescape
+func stepRatesAVX2(mu, inv, ratio, x, g []float64, delta float64)
+
 // forceGo switches the kernels to the Go loops (on) or back to the
 // processor's best path, for tests that compare the two.
 func forceGo(on bool) { useAVX2FMA = !on && cpu.X86.HasAVX2 && cpu.X86.HasFMA }

@@ -368,3 +368,134 @@ missed:
 done:
 	VZEROUPPER
 	RET
+
+// func gradSumsAVX2(g, ratio, inv []float64) (grad, hess float64)
+//
+// Returns Σ_e g[e]·ratio[e] and Σ_e g[e]²·ratio[e]·inv[e] over
+// e < len(g), for coordinate descent's Newton step: eight elements per
+// step in two pairs of 4-lane accumulators, then four, then one at a time
+// into lane 0, the lanes summed at the end. Requires len(ratio),
+// len(inv) ≥ len(g). Clobbers AX, BX, CX, DX, SI, DI, Y0–Y9 (X0–X9),
+// flags.
+TEXT ·gradSumsAVX2(SB), NOSPLIT, $0-88
+	MOVQ g_base+0(FP), SI
+	MOVQ g_len+8(FP), CX
+	MOVQ ratio_base+24(FP), DI
+	MOVQ inv_base+48(FP), DX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	XORQ BX, BX
+	LEAQ -8(CX), AX
+
+g8:
+	CMPQ BX, AX
+	JGT  g4
+	VMOVUPD 0(SI)(BX*8), Y4
+	VMULPD 0(DI)(BX*8), Y4, Y5 // q = g·ratio
+	VADDPD Y5, Y0, Y0
+	VMULPD Y4, Y5, Y5          // q·g
+	VFMADD231PD 0(DX)(BX*8), Y5, Y1
+	VMOVUPD 32(SI)(BX*8), Y6
+	VMULPD 32(DI)(BX*8), Y6, Y7
+	VADDPD Y7, Y2, Y2
+	VMULPD Y6, Y7, Y7
+	VFMADD231PD 32(DX)(BX*8), Y7, Y3
+	ADDQ $8, BX
+	JMP  g8
+
+g4:
+	LEAQ -4(CX), AX
+	CMPQ BX, AX
+	JGT  g1start
+	VMOVUPD 0(SI)(BX*8), Y4
+	VMULPD 0(DI)(BX*8), Y4, Y5
+	VADDPD Y5, Y0, Y0
+	VMULPD Y4, Y5, Y5
+	VFMADD231PD 0(DX)(BX*8), Y5, Y1
+	ADDQ $4, BX
+
+g1start:
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+
+g1:
+	CMPQ BX, CX
+	JGE  greduce
+	VMOVSD 0(SI)(BX*8), X4
+	VMULSD 0(DI)(BX*8), X4, X5
+	VADDSD X5, X8, X8
+	VMULSD X4, X5, X5
+	VFMADD231SD 0(DX)(BX*8), X5, X9
+	INCQ BX
+	JMP  g1
+
+greduce:
+	VADDPD Y2, Y0, Y0
+	VADDPD Y8, Y0, Y0
+	VADDPD Y3, Y1, Y1
+	VADDPD Y9, Y1, Y1
+	VEXTRACTF128 $1, Y0, X2
+	VADDPD X2, X0, X0
+	VPERMILPD $1, X0, X2
+	VADDSD X2, X0, X0
+	VEXTRACTF128 $1, Y1, X3
+	VADDPD X3, X1, X1
+	VPERMILPD $1, X1, X3
+	VADDSD X3, X1, X1
+	VZEROUPPER
+	MOVSD X0, grad+72(FP)
+	MOVSD X1, hess+80(FP)
+	RET
+
+// func stepRatesAVX2(mu, inv, ratio, x, g []float64, delta float64)
+//
+// For e < len(mu): mu[e] += delta·g[e] (fused), inv[e] = 1/mu[e],
+// ratio[e] = x[e]·inv[e]: coordinate descent's update of a row's rates
+// after a step, four lanes at a time, then one. Requires inv, ratio, x
+// and g at least as long as mu. Clobbers AX, BX, CX, DX, SI, DI, R8, R9,
+// Y0–Y4 (X0–X4), flags.
+TEXT ·stepRatesAVX2(SB), NOSPLIT, $0-128
+	MOVQ mu_base+0(FP), SI
+	MOVQ mu_len+8(FP), CX
+	MOVQ inv_base+24(FP), DI
+	MOVQ ratio_base+48(FP), DX
+	MOVQ x_base+72(FP), R8
+	MOVQ g_base+96(FP), R9
+	VBROADCASTSD delta+120(FP), Y0
+	MOVQ $1, AX
+	CVTSQ2SD AX, X1
+	VBROADCASTSD X1, Y1 // 1
+	XORQ BX, BX
+	LEAQ -4(CX), AX
+
+r4:
+	CMPQ BX, AX
+	JGT  r1
+	VMOVUPD 0(SI)(BX*8), Y2
+	VFMADD231PD 0(R9)(BX*8), Y0, Y2 // mu + delta·g
+	VDIVPD Y2, Y1, Y3               // 1/mu
+	VMULPD 0(R8)(BX*8), Y3, Y4      // x/mu
+	VMOVUPD Y2, 0(SI)(BX*8)
+	VMOVUPD Y3, 0(DI)(BX*8)
+	VMOVUPD Y4, 0(DX)(BX*8)
+	ADDQ $4, BX
+	JMP  r4
+
+r1:
+	CMPQ BX, CX
+	JGE  rdone
+	VMOVSD 0(SI)(BX*8), X2
+	VFMADD231SD 0(R9)(BX*8), X0, X2
+	VDIVSD X2, X1, X3
+	VMULSD 0(R8)(BX*8), X3, X4
+	VMOVSD X2, 0(SI)(BX*8)
+	VMOVSD X3, 0(DI)(BX*8)
+	VMOVSD X4, 0(DX)(BX*8)
+	INCQ BX
+	JMP  r1
+
+rdone:
+	VZEROUPPER
+	RET

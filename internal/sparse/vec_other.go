@@ -9,5 +9,13 @@ func ratioAccumAVX2(f, m []float64, idx []int32, x, acc, s []float64, under floa
 	panic("sparse: no AVX2 on this build")
 }
 
+func gradSumsAVX2(g, ratio, inv []float64) (grad, hess float64) {
+	panic("sparse: no AVX2 on this build")
+}
+
+func stepRatesAVX2(mu, inv, ratio, x, g []float64, delta float64) {
+	panic("sparse: no AVX2 on this build")
+}
+
 // forceGo is a no-op: the Go loops are the only path.
 func forceGo(on bool) {}
