@@ -5,14 +5,23 @@
 # run: NAME SECONDS_PER_ITERATION. The README's speed section reports the
 # medians of three rounds.
 #
+# Two kinds of figure, compared like with like: the whole fit's time over
+# its ITERS iterations, setup included (poisfact's seconds_per_iteration,
+# hpfrec's and scikit-learn's seconds_per_iter: both peers time their fit
+# call over the iterations), and the steady state, the median gap between
+# consecutive iterations after the first (the -steady lines, read from
+# poisfact's trace; hgaprec's runner reports only this kind).
+#
 # Usage: evaluation/bench/speed.sh MATRIX.mtx [ROUNDS]
 # Env:   POISFACT      the poisfact binary (default: built from this tree)
 #        SHARED        the shared folder (default: ../shared beside the repo)
 #        HPFREC_PATH, HGAPREC_BIN  the peers, built as ../shared/bench/README.md says
+#        ITERS         HPF sweeps of poisfact and hpfrec (default 5)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 m=${1:?usage: speed.sh MATRIX.mtx [ROUNDS]}
 rounds=${2:-3}
+iters=${ITERS:-5}
 bench=${SHARED:-$here/../shared}/bench
 pf=${POISFACT:-}
 if [ -z "$pf" ]; then
@@ -31,12 +40,24 @@ except ValueError:
     d = json.loads(t.splitlines()[-1])
 print(d['$1'])"
 }
+# steady: the median gap between consecutive sweeps after the first, from
+# poisfact's JSON trace (cumulative seconds per sweep) on stdin.
+steady() {
+  /usr/bin/python3 -c "
+import json, statistics, sys
+s = [it['seconds'] for it in json.load(sys.stdin)['trace']]
+print(statistics.median(b - a for a, b in zip(s[1:], s[2:])))"
+}
 for round in $(seq "$rounds"); do
   echo "round $round"
-  echo "poisfact-hpf $("$pf" fit -in "$m" -k 50 -iters 5 -tol -1 -workers 1 -json 2>/dev/null | field seconds_per_iteration)"
-  echo "poisfact-mu $("$pf" fit -in "$m" -model nmf -k 50 -iters 10 -tol -1 -workers 1 -json 2>/dev/null | field seconds_per_iteration)"
+  hpf=$("$pf" fit -in "$m" -k 50 -iters "$iters" -tol -1 -workers 1 -json 2>/dev/null)
+  echo "poisfact-hpf $(field seconds_per_iteration <<<"$hpf")"
+  echo "poisfact-hpf-steady $(steady <<<"$hpf")"
+  mu=$("$pf" fit -in "$m" -model nmf -k 50 -iters 10 -tol -1 -workers 1 -json 2>/dev/null)
+  echo "poisfact-mu $(field seconds_per_iteration <<<"$mu")"
+  echo "poisfact-mu-steady $(steady <<<"$mu")"
   echo "poisfact-cd $("$pf" fit -in "$m" -model nmf-cd -k 50 -iters 5 -tol -1 -workers 1 -json 2>/dev/null | field seconds_per_iteration)"
-  echo "hpfrec $(/usr/bin/python3 "$bench/hpfrec_fit.py" "$m" 50 3 1 1 2>/dev/null | field seconds_per_iter)"
+  echo "hpfrec $(/usr/bin/python3 "$bench/hpfrec_fit.py" "$m" 50 "$iters" 1 1 2>/dev/null | field seconds_per_iter)"
   echo "hgaprec $(/usr/bin/python3 "$bench/hgaprec_run.py" "$m" 50 3 1 1 2>/dev/null | field seconds_per_iter)"
   echo "sklearn-mu $(OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 "$bench/sklearn_nmf_kl.py" "$m" 50 10 1 1 2>/dev/null | field seconds_per_iter)"
 done
