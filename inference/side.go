@@ -157,34 +157,46 @@ func (s *side) sweepRows(w, _, lo, hi int, acc []float64) float64 {
 			kr := s.actRate[u]
 			local += gammaELBOTerm(s.aPrime, s.lgAPrime, logActRatePrior, actRatePrior, s.actShape, kr, s.psiActShape, s.lgActShape, math.Log(kr))
 		}
-		logF, mean := s.logF[u*k:(u+1)*k], s.mean[u*k:(u+1)*k]
-		special.DigammaLogGammaTo(psi, lgs, shape)
-		special.LogTo(logRate, rate)
-		mx := math.Inf(-1)
+		s.logsOf(u, psi, lgs, logRate)
+		mean := s.mean[u*k : (u+1)*k]
 		for j := range shape {
-			logF[j] = psi[j] - logRate[j]
 			mean[j] = shape[j] / rate[j]
-			if logF[j] > mx { // not max: its NaN and ±0 cases cost a tenth of the row's work; a NaN shows in the ELBO anyway
-				mx = logF[j]
-			}
 			local += gammaELBOTerm(s.a, s.lgA, eLogAct, eAct, shape[j], rate[j], psi[j], lgs[j], logRate[j])
 			acc[j] += mean[j]
 		}
-		s.shift[u] = mx
 		if addMasked && s.maskPtr != nil {
 			for e := s.maskPtr[u]; e < s.maskPtr[u+1]; e++ {
 				i := int(s.maskIdx[e])
 				local += floats.Dot(mean, otherMean[i*k:(i+1)*k])
 			}
 		}
-		fac := s.fac[u*k : (u+1)*k]
-		for j := range fac {
-			fac[j] = logF[j] - mx
-		}
-		special.ExpTo(fac, fac)
 	}
 	acc[k] += local
 	return 0
+}
+
+// logsOf fills, for row u, psi, lgs and logRate with ψ and log Γ of its
+// shapes and the log of its rates (a worker's buffers, for the ELBO), and
+// the row's E log θ (logF), its maximum (shift) and exp(E log θ − max)
+// (fac), all four lanes wide.
+func (s *side) logsOf(u int, psi, lgs, logRate []float64) {
+	k := s.k
+	shape, rate := s.shape[u*k:(u+1)*k], s.rate[u*k:(u+1)*k]
+	logF, fac := s.logF[u*k:(u+1)*k], s.fac[u*k:(u+1)*k]
+	special.DigammaLogGammaTo(psi, lgs, shape)
+	special.LogTo(logRate, rate)
+	mx := math.Inf(-1)
+	for j := range logF {
+		logF[j] = psi[j] - logRate[j]
+		if logF[j] > mx { // not max: its NaN and ±0 cases cost a tenth of the row's work; a NaN shows in the ELBO anyway
+			mx = logF[j]
+		}
+	}
+	s.shift[u] = mx
+	for j := range fac {
+		fac[j] = logF[j] - mx
+	}
+	special.ExpTo(fac, fac)
 }
 
 // refreshMeans recomputes E θ for every row from the shapes and rates,
@@ -204,25 +216,11 @@ func (s *side) refreshMeans(workers int) []float64 {
 // for the rows (columns of the side) that hold non-zeros of x, the only
 // ones a pass over x reads.
 func (s *side) refreshLogs(x *model.Counts) {
-	k := s.k
 	psi, lgs, logRate := s.workFor(0)
 	for i := 0; i < x.Cols(); i++ {
 		if x.ColNNZ(i) == 0 {
 			continue
 		}
-		shape, rate := s.shape[i*k:(i+1)*k], s.rate[i*k:(i+1)*k]
-		logF, fac := s.logF[i*k:(i+1)*k], s.fac[i*k:(i+1)*k]
-		special.DigammaLogGammaTo(psi, lgs, shape)
-		special.LogTo(logRate, rate)
-		mx := math.Inf(-1)
-		for j := range shape {
-			logF[j] = psi[j] - logRate[j]
-			mx = max(mx, logF[j])
-		}
-		s.shift[i] = mx
-		for j := range fac {
-			fac[j] = logF[j] - mx
-		}
-		special.ExpTo(fac, fac)
+		s.logsOf(i, psi, lgs, logRate)
 	}
 }

@@ -65,6 +65,22 @@ DATA vconst<>+424(SB)/8, $-0.002777777777777778
 DATA vconst<>+432(SB)/8, $0.08333333333333333
 GLOBL vconst<>(SB), RODATA|NOPTR, $440
 
+// INRANGE compares every lane of Y0 with [Y14, Y15] (ordered: a NaN is
+// out) and sets the flags so that JNE jumps unless all four are in.
+// Clobbers AX, Y1, Y2.
+#define INRANGE \
+	VCMPPD $0x1d, Y14, Y0, Y1; \
+	VCMPPD $0x12, Y15, Y0, Y2; \
+	VANDPD Y2, Y1, Y1; \
+	VMOVMSKPD Y1, AX; \
+	CMPQ AX, $15
+
+// HORNER(off, x, p) is one step of a polynomial in Horner form,
+// p = p·x + c with c the constant at vconst<>+off, fused. Clobbers Y1.
+#define HORNER(off, x, p) \
+	VBROADCASTSD vconst<>+off(SB), Y1; \
+	VFMADD213PD Y1, x, p
+
 // LOGPD sets Y3 to the logarithm of each lane of Y0, which must hold
 // positive normal finite numbers: Y0 = 2^e·m with m in [√2/2, √2),
 // f = m − 1, s = f/(2 + f), log(1 + f) = f − f²/2 + s(f²/2 + R(s²)) with R
@@ -144,11 +160,7 @@ lgroup:
 	JGT  ldone
 	VMOVUPD (SI)(BX*8), Y0
 	// Every lane in [smallest normal, largest finite], or stop.
-	VCMPPD $0x1d, Y14, Y0, Y1 // x ≥ min (ordered)
-	VCMPPD $0x12, Y15, Y0, Y2 // x ≤ max (ordered)
-	VANDPD Y2, Y1, Y1
-	VMOVMSKPD Y1, AX
-	CMPQ AX, $15
+	INRANGE
 	JNE  ldone
 
 	LOGPD
@@ -184,11 +196,8 @@ egroup:
 	CMPQ AX, CX
 	JGT  edone
 	VMOVUPD (SI)(BX*8), Y0
-	VCMPPD $0x1d, Y14, Y0, Y1 // x ≥ −708 (ordered)
-	VCMPPD $0x12, Y15, Y0, Y2 // x ≤ 709 (ordered)
-	VANDPD Y2, Y1, Y1
-	VMOVMSKPD Y1, AX
-	CMPQ AX, $15
+	// Every lane in [−708, 709], or stop.
+	INRANGE
 	JNE  edone
 
 	// n = round(x/ln 2), as a float (Y2) and in the low bits of Y3.
@@ -205,30 +214,18 @@ egroup:
 	VFNMADD231PD Y1, Y2, Y4   // Y4 = r
 	// p = Σ_{k=0}^{13} r^k/k!, Horner from the top.
 	VBROADCASTSD vconst<>+280(SB), Y5
-	VBROADCASTSD vconst<>+272(SB), Y1
-	VFMADD213PD Y1, Y4, Y5
-	VBROADCASTSD vconst<>+264(SB), Y1
-	VFMADD213PD Y1, Y4, Y5
-	VBROADCASTSD vconst<>+256(SB), Y1
-	VFMADD213PD Y1, Y4, Y5
-	VBROADCASTSD vconst<>+248(SB), Y1
-	VFMADD213PD Y1, Y4, Y5
-	VBROADCASTSD vconst<>+240(SB), Y1
-	VFMADD213PD Y1, Y4, Y5
-	VBROADCASTSD vconst<>+232(SB), Y1
-	VFMADD213PD Y1, Y4, Y5
-	VBROADCASTSD vconst<>+224(SB), Y1
-	VFMADD213PD Y1, Y4, Y5
-	VBROADCASTSD vconst<>+216(SB), Y1
-	VFMADD213PD Y1, Y4, Y5
-	VBROADCASTSD vconst<>+208(SB), Y1
-	VFMADD213PD Y1, Y4, Y5
-	VBROADCASTSD vconst<>+200(SB), Y1
-	VFMADD213PD Y1, Y4, Y5
-	VBROADCASTSD vconst<>+192(SB), Y1
-	VFMADD213PD Y1, Y4, Y5
-	VBROADCASTSD vconst<>+48(SB), Y1
-	VFMADD213PD Y1, Y4, Y5
+	HORNER(272, Y4, Y5)
+	HORNER(264, Y4, Y5)
+	HORNER(256, Y4, Y5)
+	HORNER(248, Y4, Y5)
+	HORNER(240, Y4, Y5)
+	HORNER(232, Y4, Y5)
+	HORNER(224, Y4, Y5)
+	HORNER(216, Y4, Y5)
+	HORNER(208, Y4, Y5)
+	HORNER(200, Y4, Y5)
+	HORNER(192, Y4, Y5)
+	HORNER(48, Y4, Y5)
 	VFMADD213PD Y1, Y4, Y5    // Y5 = exp(r)
 	// 2^n: (bits(n + 1.5·2^52) + 1023) << 52.
 	VBROADCASTSD vconst<>+168(SB), Y1
@@ -316,18 +313,12 @@ dstep:
 
 	// S(w), from w⁶ down; ψ = log x − ½/x − w·S − num/prod.
 	VBROADCASTSD vconst<>+320(SB), Y4
-	VBROADCASTSD vconst<>+328(SB), Y1
-	VFMADD213PD Y1, Y10, Y4
-	VBROADCASTSD vconst<>+336(SB), Y1
-	VFMADD213PD Y1, Y10, Y4
-	VBROADCASTSD vconst<>+344(SB), Y1
-	VFMADD213PD Y1, Y10, Y4
-	VBROADCASTSD vconst<>+352(SB), Y1
-	VFMADD213PD Y1, Y10, Y4
-	VBROADCASTSD vconst<>+360(SB), Y1
-	VFMADD213PD Y1, Y10, Y4
-	VBROADCASTSD vconst<>+368(SB), Y1
-	VFMADD213PD Y1, Y10, Y4
+	HORNER(328, Y10, Y4)
+	HORNER(336, Y10, Y4)
+	HORNER(344, Y10, Y4)
+	HORNER(352, Y10, Y4)
+	HORNER(360, Y10, Y4)
+	HORNER(368, Y10, Y4)
 	VMULPD Y10, Y4, Y4
 	VBROADCASTSD vconst<>+40(SB), Y5 // ½
 	VMOVAPD Y15, Y6
@@ -338,20 +329,13 @@ dstep:
 
 	// T(w), from w⁷ down; log Γ = (x − ½) log x − x + ½ log 2π + T/x − log prod.
 	VBROADCASTSD vconst<>+376(SB), Y7
-	VBROADCASTSD vconst<>+384(SB), Y1
-	VFMADD213PD Y1, Y10, Y7
-	VBROADCASTSD vconst<>+392(SB), Y1
-	VFMADD213PD Y1, Y10, Y7
-	VBROADCASTSD vconst<>+400(SB), Y1
-	VFMADD213PD Y1, Y10, Y7
-	VBROADCASTSD vconst<>+408(SB), Y1
-	VFMADD213PD Y1, Y10, Y7
-	VBROADCASTSD vconst<>+416(SB), Y1
-	VFMADD213PD Y1, Y10, Y7
-	VBROADCASTSD vconst<>+424(SB), Y1
-	VFMADD213PD Y1, Y10, Y7
-	VBROADCASTSD vconst<>+432(SB), Y1
-	VFMADD213PD Y1, Y10, Y7
+	HORNER(384, Y10, Y7)
+	HORNER(392, Y10, Y7)
+	HORNER(400, Y10, Y7)
+	HORNER(408, Y10, Y7)
+	HORNER(416, Y10, Y7)
+	HORNER(424, Y10, Y7)
+	HORNER(432, Y10, Y7)
 	VMULPD Y14, Y7, Y7
 	VSUBPD Y5, Y11, Y8
 	VMULPD Y15, Y8, Y8

@@ -93,35 +93,29 @@ func ulpOf(v float64) float64 {
 	return math.Nextafter(v, math.Inf(1)) - v
 }
 
-// BenchmarkLogTo and BenchmarkExpTo time a K = 50 row, the size the
+// BenchmarkLogTo times LogTo and ExpTo on a K = 50 row, the size the
 // sweep calls them on, against the math package one element at a time.
 func BenchmarkLogTo(b *testing.B) {
 	src, dst := make([]float64, 50), make([]float64, 50)
 	for j := range src {
 		src[j] = 0.3 + float64(j)*0.37
 	}
-	b.Run("LogTo", func(b *testing.B) {
-		for b.Loop() {
-			LogTo(dst, src)
-		}
-	})
-	b.Run("math.Log", func(b *testing.B) {
-		for b.Loop() {
-			for j, x := range src {
-				dst[j] = math.Log(x)
+	for _, bc := range []struct {
+		name   string
+		vec    func(dst, src []float64)
+		scalar func(float64) float64
+	}{{"Log", LogTo, math.Log}, {"Exp", ExpTo, math.Exp}} {
+		b.Run(bc.name+"To", func(b *testing.B) {
+			for b.Loop() {
+				bc.vec(dst, src)
 			}
-		}
-	})
-	b.Run("ExpTo", func(b *testing.B) {
-		for b.Loop() {
-			ExpTo(dst, src)
-		}
-	})
-	b.Run("math.Exp", func(b *testing.B) {
-		for b.Loop() {
-			for j, x := range src {
-				dst[j] = math.Exp(x)
+		})
+		b.Run("math."+bc.name, func(b *testing.B) {
+			for b.Loop() {
+				for j, x := range src {
+					dst[j] = bc.scalar(x)
+				}
 			}
-		}
-	})
+		})
+	}
 }
