@@ -173,7 +173,7 @@ func (f *fitState) runSVI(ctx context.Context, sv Stochastic, restart int, seed 
 		}
 		st := &caviState{Restart: restart, Iter: batch, Checked: checks, Stopper: stop.State(), Best: f.best, Trace: res.Trace,
 			Epoch: epoch, Next: next, Shuffled: shuffled, Order: order, RNG: rng}
-		st.Params.take(f.rows, f.cols, batch, elbo)
+		st.Params.take(s.Workers, f.rows, f.cols, batch, elbo)
 		return save(st)
 	}
 	mb := &minibatch{}
@@ -218,7 +218,7 @@ func (f *fitState) runSVI(ctx context.Context, sv Stochastic, restart int, seed 
 				it.Criterion = v
 				best, stopNow := stop.Check(checks, v)
 				if best {
-					f.best = f.best.take(f.rows, f.cols, batch, elbo)
+					f.best = f.best.take(s.Workers, f.rows, f.cols, batch, elbo)
 				}
 				f.record(res, &it, fitStart)
 				if stopNow {
@@ -240,7 +240,7 @@ func (f *fitState) runSVI(ctx context.Context, sv Stochastic, restart int, seed 
 	out.Iterations = batch
 	out.Best, out.BestIter = stop.Best()
 	if f.best == nil {
-		f.best = f.best.take(f.rows, f.cols, batch, elbo)
+		f.best = f.best.take(s.Workers, f.rows, f.cols, batch, elbo)
 	}
 	out.BestIter = f.best.Iter
 	// The ELBO of the kept parameters, from one full evaluation: the
