@@ -62,10 +62,10 @@ func (l *LocalShards) Pass(_ context.Context, t int, cols *Columns, update bool)
 		if err != nil {
 			return nil, err
 		}
-		// The statistics and rows are the shard's own arrays: copy them,
-		// as a runner serializes them.
+		// φ's column sums and the rows are the shard's own arrays: copy
+		// them, as a runner serializes them (SumTheta is a copy already).
 		stats[s] = *st
-		stats[s].PhiCol, stats[s].SumTheta = slices.Clone(st.PhiCol), slices.Clone(st.SumTheta)
+		stats[s].PhiCol = slices.Clone(st.PhiCol)
 		kept[s] = r.Params().clone()
 	}
 	if update {

@@ -132,6 +132,7 @@ func (s *side) sweepRows(w, _, lo, hi int, acc []float64) float64 {
 	var local float64
 	for u := lo; u < hi; u++ {
 		shape, rate := s.shape[u*k:(u+1)*k], s.rate[u*k:(u+1)*k]
+		mean := s.mean[u*k : (u+1)*k]
 		if phi != nil {
 			eAct, _ := s.activity(u)
 			for j := range shape {
@@ -144,13 +145,14 @@ func (s *side) sweepRows(w, _, lo, hi int, acc []float64) float64 {
 					floats.Sub(rate, otherMean[i*k:(i+1)*k])
 				}
 			}
-			var sum float64
-			for j := range shape {
-				sum += shape[j] / rate[j]
-			}
-			if !s.fixed {
-				s.actRate[u] = actRatePrior + sum
-			}
+		}
+		var sum float64 // Σ_k E θ_uk, the activity's update
+		for j := range shape {
+			mean[j] = shape[j] / rate[j]
+			sum += mean[j]
+		}
+		if phi != nil && !s.fixed {
+			s.actRate[u] = actRatePrior + sum
 		}
 		eAct, eLogAct := s.activity(u)
 		if !s.fixed {
@@ -158,9 +160,7 @@ func (s *side) sweepRows(w, _, lo, hi int, acc []float64) float64 {
 			local += gammaELBOTerm(s.aPrime, s.lgAPrime, logActRatePrior, actRatePrior, s.actShape, kr, s.psiActShape, s.lgActShape, math.Log(kr))
 		}
 		s.logsOf(u, psi, lgs, logRate)
-		mean := s.mean[u*k : (u+1)*k]
 		for j := range shape {
-			mean[j] = shape[j] / rate[j]
 			local += gammaELBOTerm(s.a, s.lgA, eLogAct, eAct, shape[j], rate[j], psi[j], lgs[j], logRate[j])
 			acc[j] += mean[j]
 		}

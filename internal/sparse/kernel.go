@@ -40,7 +40,7 @@ type Kernel struct {
 	x          *model.Counts
 	k          int
 	rows, cols parallel.Chunks
-	cscVal     []float64 // the counts in CSC order, for the column pass
+	cscVal     []float64 // the counts in CSC order, made by the first column pass
 	scratch    []scratch
 
 	// The two passes, bound once to read their arguments from args, so
@@ -65,28 +65,21 @@ func New(x *model.Counts, k int) *Kernel {
 	if k <= 0 {
 		panic(fmt.Sprintf("sparse: K = %d", k))
 	}
-	_, _, val := x.CSR()
-	_, _, pos := x.CSC()
-	cscVal := make([]float64, len(pos))
-	for d, e := range pos {
-		cscVal[d] = val[e]
-	}
 	// A row costs its non-zeros plus one element-wise product of length
 	// K, about one non-zero's worth.
 	kn := &Kernel{
-		x:      x,
-		k:      k,
-		rows:   parallel.Balanced(x.Rows(), 1, func(u int) int64 { return int64(x.RowNNZ(u)) }),
-		cols:   parallel.Balanced(x.Cols(), 1, func(i int) int64 { return int64(x.ColNNZ(i)) }),
-		cscVal: cscVal,
+		x:    x,
+		k:    k,
+		rows: parallel.Balanced(x.Rows(), 1, func(u int) int64 { return int64(x.RowNNZ(u)) }),
+		cols: parallel.Balanced(x.Cols(), 1, func(i int) int64 { return int64(x.ColNNZ(i)) }),
 	}
-	rowPtr, colIdx, _ := x.CSR()
+	rowPtr, colIdx, val := x.CSR()
 	colPtr, rowIdx, _ := x.CSC()
 	kn.rowPasser = parallel.NewReducer(kn.rows, 0, func(w, _, lo, hi int, _ []float64) float64 {
 		return kn.pass(&kn.scratch[w], lo, hi, rowPtr, colIdx, val, &kn.args, false)
 	})
 	kn.colPasser = parallel.NewReducer(kn.cols, 0, func(w, _, lo, hi int, _ []float64) float64 {
-		return kn.pass(&kn.scratch[w], lo, hi, colPtr, rowIdx, kn.cscVal, &kn.args, true)
+		return kn.pass(&kn.scratch[w], lo, hi, colPtr, rowIdx, kn.cscVal, &kn.args, true) // colPass made cscVal
 	})
 	return kn
 }
@@ -101,7 +94,19 @@ func (kn *Kernel) ColChunks() parallel.Chunks { return kn.cols }
 // ColValues returns the counts in CSC order (entry e of column i at
 // colPtr[i]+e), the kernel's own copy: for callers that walk columns too.
 // It must not be modified.
-func (kn *Kernel) ColValues() []float64 { return kn.cscVal }
+func (kn *Kernel) ColValues() []float64 {
+	if kn.cscVal == nil {
+		// Made on first use: a kernel that only runs row passes (SVI's
+		// minibatches, fold-in with the columns held) never needs it.
+		_, _, val := kn.x.CSR()
+		_, _, pos := kn.x.CSC()
+		kn.cscVal = make([]float64, len(pos))
+		for d, e := range pos {
+			kn.cscVal[d] = val[e]
+		}
+	}
+	return kn.cscVal
+}
 
 func (kn *Kernel) checkDims(a, b []float64, logs *Logs) {
 	n, p := kn.x.Dims()
@@ -222,6 +227,7 @@ func (kn *Kernel) rowPass(workers int, a, b []float64, logs *Logs, outA []float6
 
 // colPass is the CSC pass; with wantSum it also returns the data term.
 func (kn *Kernel) colPass(workers int, a, b []float64, logs *Logs, outB []float64, wantSum bool) float64 {
+	kn.ColValues() // before the goroutines, which only read it
 	return kn.run(kn.colPasser, workers, passArgs{own: b, other: a, out: outB, logs: logs, wantSum: wantSum})
 }
 
