@@ -49,12 +49,17 @@ func (s *state) cdIteration() (xLogXOverMu float64, sumW, sumH []float64) {
 // φ” falls as f grows, so an upward step never overshoots; a downward
 // step can, and unless it is short enough to bound the curvature
 // (curvatureBounded) it is halved until φ decreases (and every μ_e stays
-// positive), which makes every step a descent step. μ_e is kept up to date
-// after each step (with 1/μ_e and x_e/μ_e = x_e·(1/μ_e), one division)
-// and recomputed from scratch at the start of each row.
-// The other factor's rows for the row's non-zeros are gathered into a
-// per-worker K × (row non-zeros) buffer, so memory beyond the factors is
-// K times the longest row or column, never nnz × K. It returns
+// positive), which makes every step a descent step.
+//
+// A row starts by gathering G's rows for its non-zeros, transposed so
+// that each coordinate reads one contiguous column, with μ computed
+// afresh from them (sparse.GatherRows). Then each coordinate costs one
+// pass over the row's rates: the pass that applies coordinate k's step
+// (μ_e += δ G_{o_e k}, and 1/μ_e, the one division) also sums φ' and φ”
+// for coordinate k+1 at the new rates (sparse.StepSums); a coordinate
+// that does not move leaves the rates as they are and the next one's sums
+// take a pass without division (sparse.GradSums). Memory beyond the
+// factors is K times the longest row or column, never nnz × K. It returns
 // Σ x log(x/μ) over all non-zeros at the end.
 func (s *state) cdSide(chunks parallel.Chunks, f, g, sumG []float64, entries func(r int) ([]int32, []float64)) float64 {
 	k := s.k
@@ -70,54 +75,46 @@ func (s *state) cdSide(chunks parallel.Chunks, f, g, sumG []float64, entries fun
 			idx, xs := entries(r)
 			m := len(idx)
 			sc.grow(m, k)
-			mu, inv, ratio, gt := sc.mu[:m], sc.inv[:m], sc.ratio[:m], sc.gt[:m*k]
+			mu, inv, gt := sc.mu[:m], sc.inv[:m], sc.gt[:m*k]
 			fr := f[r*k : (r+1)*k]
-			// Gather μ and the other factor's rows, transposed so that
-			// each coordinate scans contiguous memory. inv = 1/μ and
-			// ratio = x/μ are kept beside μ so that the gradient loop
-			// does no division. (Transposing eight rows at a time, a
-			// cache line of gt per coordinate, measured slower: the dot
-			// product then needs a pass of its own.)
-			for e, o := range idx {
-				gr := g[int(o)*k : (int(o)+1)*k]
-				var v float64
-				for j, gv := range gr {
-					v += fr[j] * gv
-					gt[j*m+e] = gv
-				}
-				inv[e] = 1 / v
-				mu[e], ratio[e] = v, xs[e]*inv[e]
-			}
+			col := func(j int) []float64 { return gt[j*m : (j+1)*m] }
+			sparse.GatherRows(gt, mu, g, fr, idx)
+			// A zero step: 1/μ and the first coordinate's sums.
+			sg, hess, peak := sparse.StepSums(mu, inv, xs, col(0), col(0), 0)
 			for j := range fr {
-				gj := gt[j*m : (j+1)*m]
-				sg, hess := sparse.GradSums(gj, ratio, inv)
+				gj, next := col(j), col(min(j+1, k-1))
 				grad := sumG[j] + b - sg
 				cur := fr[j]
 				if a1 > 0 {
 					grad -= a1 / cur
 					hess += a1 / (cur * cur)
 				}
-				if !(hess > 0) {
-					if grad > 0 && a1 == 0 && cur > 0 {
-						fr[j] = 0 // no data on this coordinate: φ is linear, least at zero
+				delta := 0.0
+				switch {
+				case hess > 0:
+					delta = max(-grad/hess, -cur)
+					if delta < 0 && !curvatureBounded(delta, cur, a1, peak) {
+						delta = safeDownStep(delta, cur, sumG[j]+b, a1, mu, xs, gj, sc.logs)
 					}
-					continue
-				}
-				delta := max(-grad/hess, -cur)
-				if delta < 0 && !curvatureBounded(delta, cur, a1, mu, gj) {
-					delta = safeDownStep(delta, cur, sumG[j]+b, a1, mu, xs, gj)
+				case grad > 0 && a1 == 0 && cur > 0:
+					// No data on this coordinate: φ is linear, least
+					// at zero, and no rate moves (every G_{o_e k}
+					// here is zero).
+					fr[j] = 0
 				}
 				if delta != 0 {
 					fr[j] = max(cur+delta, 0)
-					// Every μ of the row moves, with 1/μ and x/μ:
-					// divisions were most of CD's time, so they run
-					// four lanes wide where the processor can.
-					sparse.StepRates(mu, inv, ratio, xs, gj, delta)
+					sg, hess, peak = sparse.StepSums(mu, inv, xs, gj, next, delta)
+				} else if j+1 < k {
+					sg, hess, peak = sparse.GradSums(next, xs, inv)
 				}
 			}
 			// Σ x log(x/μ), the divergence's own term.
 			logs := sc.logs[:m]
-			special.LogTo(logs, ratio)
+			for e, v := range inv {
+				logs[e] = xs[e] * v
+			}
+			special.LogTo(logs, logs)
 			for e, v := range logs {
 				sum += xs[e] * v
 			}
@@ -126,16 +123,15 @@ func (s *state) cdSide(chunks parallel.Chunks, f, g, sumG []float64, entries fun
 	})
 }
 
-// cdScratch is one worker's space for one row: its μ, 1/μ, x/μ and
-// log(x/μ), and the other factor's rows transposed (K × the row's
-// non-zeros).
+// cdScratch is one worker's space for one row: its μ, 1/μ and log(x/μ),
+// and the other factor's rows transposed (K × the row's non-zeros).
 type cdScratch struct {
-	mu, inv, ratio, logs, gt []float64
+	mu, inv, logs, gt []float64
 }
 
 func (sc *cdScratch) grow(m, k int) {
 	if cap(sc.mu) < m {
-		sc.mu, sc.inv, sc.ratio, sc.logs = make([]float64, m), make([]float64, m), make([]float64, m), make([]float64, m)
+		sc.mu, sc.inv, sc.logs = make([]float64, m), make([]float64, m), make([]float64, m)
 	}
 	if cap(sc.gt) < m*k {
 		sc.gt = make([]float64, m*k)
@@ -143,18 +139,15 @@ func (sc *cdScratch) grow(m, k int) {
 }
 
 // curvatureBounded reports whether a downward Newton step δ = −φ'/h keeps
-// every μ_e (and f, under a prior) above 1/√2 of its value. Then φ” stays
-// below 2h along the step (each term x g²/μ² at most doubles), and Taylor's
-// theorem gives φ(f+δ) − φ(f) ≤ φ'δ + h δ² = 0: the step cannot raise φ, no
-// logarithms needed.
-func curvatureBounded(delta, cur, a1 float64, mu, gj []float64) bool {
-	const keep = 1 - 1/math.Sqrt2
-	for e, gv := range gj {
-		if delta*gv < -keep*mu[e] {
-			return false
-		}
-	}
-	return a1 == 0 || delta >= -keep*cur
+// every μ_e (and f, under a prior) above 1/√2 of its value, from peak,
+// the largest G_{o_e k}/μ_e. Then φ” stays below 2h along the step (each
+// term x g²/μ² at most doubles), and Taylor's theorem gives
+// φ(f+δ) − φ(f) ≤ φ'δ + h δ² = 0: the step cannot raise φ, no logarithms
+// needed. The bound is taken a little short (by 1e-9) so that the
+// rounding of peak cannot let a step through that falls just beyond it.
+func curvatureBounded(delta, cur, a1, peak float64) bool {
+	const keep = (1 - 1/math.Sqrt2) * (1 - 1e-9)
+	return -delta*peak <= keep && (a1 == 0 || delta >= -keep*cur)
 }
 
 // minRatio is the smallest factor by which one step may shrink a μ_e of
@@ -167,10 +160,11 @@ const minRatio = 1e-10
 //	Δφ(δ) = δ c − Σ_e x_e log(1 + δ G_{o_e j}/μ_e) − (α−1) log(1 + δ/f)
 //
 // is negative with every μ_e and f + δ positive (where they must be), or
-// returns 0 after 30 halvings.
-func safeDownStep(delta, cur, c, a1 float64, mu, xs, gj []float64) float64 {
+// returns 0 after 30 halvings. buf holds at least len(mu) elements: the
+// logarithms go through it four lanes at a time.
+func safeDownStep(delta, cur, c, a1 float64, mu, xs, gj, buf []float64) float64 {
+	buf = buf[:len(mu)]
 	for range 30 {
-		change := delta * c
 		ok := true
 		for e, gv := range gj {
 			ratio := 1 + delta*gv/mu[e]
@@ -178,17 +172,23 @@ func safeDownStep(delta, cur, c, a1 float64, mu, xs, gj []float64) float64 {
 				ok = false
 				break
 			}
-			change -= xs[e] * math.Log(ratio)
+			buf[e] = ratio
 		}
-		if ok && a1 > 0 {
-			if !(cur+delta > 0) {
-				ok = false
-			} else {
+		if ok && a1 > 0 && !(cur+delta > 0) {
+			ok = false
+		}
+		if ok {
+			special.LogTo(buf, buf)
+			change := delta * c
+			for e, v := range buf {
+				change -= xs[e] * v
+			}
+			if a1 > 0 {
 				change -= a1 * math.Log1p(delta/cur)
 			}
-		}
-		if ok && change <= 0 {
-			return delta
+			if change <= 0 {
+				return delta
+			}
 		}
 		delta /= 2
 	}

@@ -1,63 +1,114 @@
 package sparse
 
 // Coordinate descent for the KL divergence (mle's CD) updates one entry of
-// a factor at a time, and each update runs over the rates of one row's (or
-// column's) non-zeros twice: once for the Newton step's sums, once to move
-// every rate by the step. These are those two loops, in AVX2/FMA assembly
-// where the processor has it (four lanes wide, one division per four
-// rates instead of one per rate), in Go otherwise (the reference, under
-// the purego tag too); as for the kernel, the two paths agree to rounding
-// and each gives the same bits for any number of workers.
+// a factor at a time. A row's update gathers the other factor's rows for
+// the row's non-zeros once, transposed so that each coordinate reads one
+// contiguous column (GatherRows), then runs over the rates of the row's
+// non-zeros once per coordinate: the step for one coordinate and the
+// Newton sums for the next in the same pass (StepSums), or the sums alone
+// when a coordinate does not move (GradSums). These are those loops, in
+// AVX2/FMA assembly where the processor has it (four lanes wide, one
+// division per four rates), in Go otherwise (the reference, under the
+// purego tag too); as for the kernel, the two paths agree to rounding and
+// each gives the same bits for any number of workers.
 
-// GradSums returns Σ_e g[e]·ratio[e] and Σ_e g[e]²·ratio[e]·inv[e], the
-// data parts of the gradient and curvature of a coordinate step, for g
-// the other factor's column over a row's non-zeros, ratio = x/μ and
-// inv = 1/μ. ratio and inv are at least as long as g.
-func GradSums(g, ratio, inv []float64) (grad, hess float64) {
-	if useAVX2FMA {
-		return gradSumsAVX2(g, ratio, inv)
+// GatherRows copies the rows of g (K = len(f) wide) that a row's
+// non-zeros point at into gt transposed, and computes the rates:
+//
+//	gt[j·m + e] = g[idx[e]·K + j]     for j < K, e < m = len(idx)
+//	mu[e]       = Σ_j f[j]·g[idx[e]·K + j]
+//
+// gt holds at least K·m elements, mu at least m; every idx[e] is a row of
+// g. The assembly takes the entries four at a time (a 4 × 4 transpose in
+// registers, four dot products side by side), the Go loop one at a time;
+// the sums agree to rounding.
+func GatherRows(gt, mu, g, f []float64, idx []int32) {
+	k, m := len(f), len(idx)
+	_, _ = gt[:k*m], mu[:m]
+	done := 0
+	if useAVX2FMA && k > 0 {
+		done = m &^ 3
+		if done > 0 {
+			gatherRowsAVX2(gt, mu, g, f, idx[:done], m)
+		}
 	}
-	return gradSumsGo(g, ratio, inv)
+	gatherRowsGo(gt, mu, g, f, idx, m, done)
 }
 
-// StepRates moves the rates μ of a row's non-zeros by a step delta in one
-// coordinate, μ += delta·g, and keeps inv = 1/μ and ratio = x/μ beside
-// them. inv, ratio, x and g are at least as long as mu.
-func StepRates(mu, inv, ratio, x, g []float64, delta float64) {
+// GradSums returns the data parts of the gradient and curvature of a
+// coordinate's Newton step and the largest relative sensitivity of a
+// rate to the step,
+//
+//	grad = Σ_e g[e]·ratio_e,  hess = Σ_e g[e]·ratio_e·g[e]·inv[e],
+//	peak = max_e g[e]·inv[e],  ratio_e = x[e]·inv[e],
+//
+// for g the other factor's column over a row's non-zeros, x their counts
+// and inv = 1/μ. x and inv are at least as long as g; g ≥ 0.
+func GradSums(g, x, inv []float64) (grad, hess, peak float64) {
 	if useAVX2FMA {
-		stepRatesAVX2(mu, inv, ratio, x, g, delta)
-		return
+		return gradSumsAVX2(g, x, inv)
 	}
-	stepRatesGo(mu, inv, ratio, x, g, delta)
+	return gradSumsGo(g, x, inv)
+}
+
+// StepSums moves the rates μ of a row's non-zeros by a step delta in one
+// coordinate, μ += delta·prev (fused), keeps inv = 1/μ beside them, and
+// returns GradSums(next, x, inv) at the new rates: the sums of the next
+// coordinate, whose column is next, from the same pass. inv, x, prev and
+// next are at least as long as mu.
+func StepSums(mu, inv, x, prev, next []float64, delta float64) (grad, hess, peak float64) {
+	if useAVX2FMA {
+		return stepSumsAVX2(mu, inv, x, prev, next, delta)
+	}
+	return stepSumsGo(mu, inv, x, prev, next, delta)
+}
+
+// gatherRowsGo is GatherRows in Go for the entries from done on (all of
+// them, done = 0, as the reference), with m the stride of gt.
+func gatherRowsGo(gt, mu, g, f []float64, idx []int32, m, done int) {
+	k := len(f)
+	for e := done; e < len(idx); e++ {
+		o := int(idx[e])
+		row := g[o*k : (o+1)*k]
+		var v float64
+		for j, gv := range row {
+			v += f[j] * gv
+			gt[j*m+e] = gv
+		}
+		mu[e] = v
+	}
 }
 
 // gradSumsGo is GradSums in Go, in four partial sums.
-func gradSumsGo(g, ratio, inv []float64) (grad, hess float64) {
-	ratio, inv = ratio[:len(g)], inv[:len(g)]
-	var g0, g1, g2, g3, h0, h1, h2, h3 float64
-	e := 0
-	for ; e+4 <= len(g); e += 4 {
-		q0, q1, q2, q3 := ratio[e]*g[e], ratio[e+1]*g[e+1], ratio[e+2]*g[e+2], ratio[e+3]*g[e+3]
-		g0, g1, g2, g3 = g0+q0, g1+q1, g2+q2, g3+q3
-		h0 += q0 * g[e] * inv[e]
-		h1 += q1 * g[e+1] * inv[e+1]
-		h2 += q2 * g[e+2] * inv[e+2]
-		h3 += q3 * g[e+3] * inv[e+3]
+func gradSumsGo(g, x, inv []float64) (grad, hess, peak float64) {
+	x, inv = x[:len(g)], inv[:len(g)]
+	var s [4]float64
+	var h [4]float64
+	for e, gv := range g {
+		q := x[e] * inv[e] * gv
+		gi := gv * inv[e]
+		s[e&3] += q
+		h[e&3] += q * gi
+		peak = max(peak, gi)
 	}
-	for ; e < len(g); e++ {
-		q := ratio[e] * g[e]
-		g0 += q
-		h0 += q * g[e] * inv[e]
-	}
-	return (g0 + g1) + (g2 + g3), (h0 + h1) + (h2 + h3)
+	return (s[0] + s[1]) + (s[2] + s[3]), (h[0] + h[1]) + (h[2] + h[3]), peak
 }
 
-// stepRatesGo is StepRates in Go: one division per rate.
-func stepRatesGo(mu, inv, ratio, x, g []float64, delta float64) {
-	inv, ratio, x, g = inv[:len(mu)], ratio[:len(mu)], x[:len(mu)], g[:len(mu)]
-	for e, gv := range g {
-		v := mu[e] + delta*gv
+// stepSumsGo is StepSums in Go: one division per rate.
+func stepSumsGo(mu, inv, x, prev, next []float64, delta float64) (grad, hess, peak float64) {
+	inv, x, prev, next = inv[:len(mu)], x[:len(mu)], prev[:len(mu)], next[:len(mu)]
+	var s [4]float64
+	var h [4]float64
+	for e := range mu {
+		v := mu[e] + delta*prev[e]
 		iv := 1 / v
-		mu[e], inv[e], ratio[e] = v, iv, x[e]*iv
+		mu[e], inv[e] = v, iv
+		gv := next[e]
+		q := x[e] * iv * gv
+		gi := gv * iv
+		s[e&3] += q
+		h[e&3] += q * gi
+		peak = max(peak, gi)
 	}
+	return (s[0] + s[1]) + (s[2] + s[3]), (h[0] + h[1]) + (h[2] + h[3]), peak
 }

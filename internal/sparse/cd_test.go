@@ -7,62 +7,150 @@ import (
 	"testing"
 )
 
-// TestCDLoops checks GradSums and StepRates, on whichever path this build
-// and processor run, against the Go reference loops and a compensated
-// sum, for every length from 0 to 100 (the assembly steps by 8, 4 and 1),
-// on rates of mixed scale, with steps up and down; StepRates must leave
-// the element after each output untouched.
-func TestCDLoops(t *testing.T) {
-	r := rand.New(rand.NewPCG(9, 10))
-	for m := 0; m <= 100; m++ {
-		g, x, mu := mixed(r, m), make([]float64, m), mixed(r, m)
-		inv, ratio := make([]float64, m), make([]float64, m)
-		for e := range x {
-			x[e] = float64(1 + r.IntN(5))
-			inv[e] = 1 / mu[e]
-			ratio[e] = x[e] * inv[e]
-		}
-		grad, hess := GradSums(g, ratio, inv)
-		wg, wh := gradSumsGo(g, ratio, inv)
-		var cg, ch compensated
-		var sg, sh float64
-		for e := range g {
-			cg.add(g[e] * ratio[e])
-			ch.add(g[e] * g[e] * ratio[e] * inv[e])
-			sg += math.Abs(g[e] * ratio[e])
-			sh += math.Abs(g[e] * g[e] * ratio[e] * inv[e])
-		}
-		for _, c := range []struct {
-			name           string
-			got, want, ref float64
-			scale          float64
-		}{{"gradient", grad, wg, cg.value(), sg}, {"curvature", hess, wh, ch.value(), sh}} {
-			if math.Abs(c.got-c.want) > 1e-13*c.scale || math.Abs(c.got-c.ref) > 1e-13*c.scale {
-				t.Fatalf("m = %d: %s sum %v, Go loop %v, compensated %v", m, c.name, c.got, c.want, c.ref)
+// TestGatherRows checks GatherRows, on whichever path this build and
+// processor run, against a direct reading of the rows and a compensated
+// dot product, for K from 1 to 13 and 50, 100, and every row length from 0
+// to 21 (the assembly takes four entries and four elements at a time),
+// with rows repeated; nothing past K·m of gt or m of mu may be written.
+func TestGatherRows(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	ks := []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 50, 100}
+	for _, k := range ks {
+		const rows = 9
+		g, f := mixed(r, rows*k), mixed(r, k)
+		for m := 0; m <= 21; m++ {
+			idx := make([]int32, m)
+			for e := range idx {
+				idx[e] = int32(r.IntN(rows))
 			}
-		}
-		// Down steps shrink no rate by more than a fifth, as CD's own
-		// bound on them keeps every μ well away from zero.
-		down := 1.0
-		for e := range mu {
-			down = min(down, mu[e]/g[e])
-		}
-		for _, delta := range []float64{0.3, -0.2 * down} {
-			pad := func(v []float64) []float64 { return append(slices.Clone(v), 42) }
-			mu1, inv1, ratio1 := pad(mu), pad(inv), pad(ratio)
-			mu2, inv2, ratio2 := pad(mu), pad(inv), pad(ratio)
-			StepRates(mu1[:m], inv1[:m], ratio1[:m], x, g, delta)
-			stepRatesGo(mu2[:m], inv2[:m], ratio2[:m], x, g, delta)
-			for _, v := range [][2][]float64{{mu1, mu2}, {inv1, inv2}, {ratio1, ratio2}} {
-				if v[0][m] != 42 {
-					t.Fatalf("m = %d: StepRates wrote past the end", m)
-				}
-				for e := range m {
-					if math.Abs(v[0][e]-v[1][e]) > 1e-15*math.Abs(v[1][e]) {
-						t.Fatalf("m = %d, delta %v, element %d: %v, Go loop %v", m, delta, e, v[0][e], v[1][e])
+			gt, mu := make([]float64, k*m+1), make([]float64, m+1)
+			gt[k*m], mu[m] = 42, 42
+			GatherRows(gt[:k*m], mu[:m], g, f, idx)
+			if gt[k*m] != 42 || mu[m] != 42 {
+				t.Fatalf("K = %d, m = %d: wrote past the end", k, m)
+			}
+			for e, o := range idx {
+				var c compensated
+				var scale float64
+				for j := range k {
+					v := g[int(o)*k+j]
+					if gt[j*m+e] != v {
+						t.Fatalf("K = %d, m = %d: gt[%d·m+%d] = %v, row %d holds %v", k, m, j, e, gt[j*m+e], o, v)
 					}
+					c.add(f[j] * v)
+					scale += math.Abs(f[j] * v)
+				}
+				if math.Abs(mu[e]-c.value()) > 1e-14*scale {
+					t.Fatalf("K = %d, m = %d, entry %d: rate %v, compensated %v", k, m, e, mu[e], c.value())
 				}
 			}
 		}
 	}
+}
+
+// TestCDLoops checks GradSums and StepSums, on whichever path this build
+// and processor run, against the Go reference loops and compensated sums
+// computed here, for every length from 0 to 100 (the assembly steps by 8,
+// 4 and 1), on rates of mixed scale, with steps up, down and none;
+// StepSums must leave the element after each output untouched.
+func TestCDLoops(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for m := 0; m <= 100; m++ {
+		prev, next, x, mu := mixed(r, m), mixed(r, m), make([]float64, m), mixed(r, m)
+		inv := make([]float64, m)
+		for e := range x {
+			x[e] = float64(1 + r.IntN(5))
+			inv[e] = 1 / mu[e]
+		}
+		// sums computes the three results the slow way for rates mu.
+		sums := func(g, mu []float64) (want, scale [3]float64) {
+			var cg, ch compensated
+			for e := range g {
+				q := x[e] * g[e] / mu[e]
+				cg.add(q)
+				ch.add(q * g[e] / mu[e])
+				scale[0] += math.Abs(q)
+				scale[1] += math.Abs(q * g[e] / mu[e])
+				want[2] = max(want[2], g[e]/mu[e])
+			}
+			want[0], want[1] = cg.value(), ch.value()
+			scale[2] = want[2]
+			return want, scale
+		}
+		check := func(what string, got [3]float64, want, scale [3]float64) {
+			t.Helper()
+			for i, name := range []string{"gradient", "curvature", "peak"} {
+				if math.Abs(got[i]-want[i]) > 1e-13*scale[i] {
+					t.Fatalf("m = %d, %s: %s %v, want %v", m, what, name, got[i], want[i])
+				}
+			}
+		}
+		var got [3]float64
+		got[0], got[1], got[2] = GradSums(next, x, inv)
+		want, scale := sums(next, mu)
+		check("GradSums", got, want, scale)
+		var ref [3]float64
+		ref[0], ref[1], ref[2] = gradSumsGo(next, x, inv)
+		check("GradSums against the Go loop", got, ref, scale)
+
+		// Down steps shrink no rate by more than a fifth, as CD's own
+		// bound on them keeps every μ well away from zero.
+		down := 1.0
+		for e := range mu {
+			down = min(down, mu[e]/prev[e])
+		}
+		for _, delta := range []float64{0.3, 0, -0.2 * down} {
+			pad := func(v []float64) []float64 { return append(slices.Clone(v), 42) }
+			mu1, inv1 := pad(mu), pad(inv)
+			mu2, inv2 := pad(mu), pad(inv)
+			got[0], got[1], got[2] = StepSums(mu1[:m], inv1[:m], x, prev, next, delta)
+			ref[0], ref[1], ref[2] = stepSumsGo(mu2[:m], inv2[:m], x, prev, next, delta)
+			if mu1[m] != 42 || inv1[m] != 42 {
+				t.Fatalf("m = %d: StepSums wrote past the end", m)
+			}
+			moved := make([]float64, m)
+			for e := range m {
+				moved[e] = mu[e] + delta*prev[e]
+				for _, v := range [][2]float64{{mu1[e], moved[e]}, {inv1[e], 1 / moved[e]}, {mu2[e], moved[e]}, {inv2[e], 1 / moved[e]}} {
+					if math.Abs(v[0]-v[1]) > 1e-15*math.Abs(v[1]) {
+						t.Fatalf("m = %d, delta %v, element %d: %v, want %v", m, delta, e, v[0], v[1])
+					}
+				}
+			}
+			want, scale := sums(next, moved)
+			check("StepSums", got, want, scale)
+			check("StepSums against the Go loop", got, ref, scale)
+		}
+	}
+}
+
+// BenchmarkStepSums times StepSums on 300 rates (a synthetic column):
+// the division bounds it.
+func BenchmarkStepSums(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	const m = 300
+	all := mixed(r, 8*m)
+	mu, inv, x, g := all[:m], all[m+40:2*m+40], all[2*m+80:3*m+80], all[3*m+120:4*m+120]
+	for e := range x {
+		x[e] = 1
+	}
+	for b.Loop() {
+		StepSums(mu, inv, x, g, g, 0)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*m), "ns/elem")
+}
+
+// BenchmarkGradSums times GradSums on 300 rates, for comparison with
+// StepSums.
+func BenchmarkGradSums(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	const m = 300
+	inv, x, g := mixed(r, m), make([]float64, m), mixed(r, m)
+	for e := range x {
+		x[e] = 1
+	}
+	for b.Loop() {
+		GradSums(g, x, inv)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*m), "ns/elem")
 }

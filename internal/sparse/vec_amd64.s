@@ -369,39 +369,230 @@ done:
 	VZEROUPPER
 	RET
 
-// func gradSumsAVX2(g, ratio, inv []float64) (grad, hess float64)
+// Coordinate descent's loops (cd.go).
+
+// GRADSTEP is one four-lane step of GradSums at byte offset off from
+// element BX (g at SI, x at DI, inv at DX) into the accumulators grad,
+// hess and peak; it uses Y6–Y9.
+#define GRADSTEP(off, grad, hess, peak) \
+	VMOVUPD     off(SI)(BX*8), Y6; \
+	VMOVUPD     off(DX)(BX*8), Y7; \
+	VMULPD      Y7, Y6, Y8; \
+	VMULPD      off(DI)(BX*8), Y7, Y9; \
+	VMULPD      Y6, Y9, Y9; \
+	VADDPD      Y9, grad, grad; \
+	VFMADD231PD Y8, Y9, hess; \
+	VMAXPD      Y8, peak, peak
+
+// STEPSTEP is one four-lane step of StepSums at byte offset off from
+// element BX (mu at SI, inv at DI, x at R8, prev at R9, next at R10,
+// delta in Y10, ones in Y11) into the accumulators grad, hess and peak;
+// it uses Y6–Y9 and Y12.
+#define STEPSTEP(off, grad, hess, peak) \
+	VMOVUPD     off(SI)(BX*8), Y12; \
+	VFMADD231PD off(R9)(BX*8), Y10, Y12; \
+	VDIVPD      Y12, Y11, Y7; \
+	VMOVUPD     Y12, off(SI)(BX*8); \
+	VMOVUPD     Y7, off(DI)(BX*8); \
+	VMOVUPD     off(R10)(BX*8), Y6; \
+	VMULPD      Y7, Y6, Y8; \
+	VMULPD      off(R8)(BX*8), Y7, Y9; \
+	VMULPD      Y6, Y9, Y9; \
+	VADDPD      Y9, grad, grad; \
+	VFMADD231PD Y8, Y9, hess; \
+	VMAXPD      Y8, peak, peak
+
+// SUMS3 adds the lanes of Y0 and of Y1, takes the largest lane of Y2,
+// and stores the three results; it uses X3–X5 and clears the upper
+// halves.
+#define SUMS3(grad, hess, peak) \
+	VEXTRACTF128 $1, Y0, X3; \
+	VADDPD       X3, X0, X0; \
+	VPERMILPD    $1, X0, X3; \
+	VADDSD       X3, X0, X0; \
+	VEXTRACTF128 $1, Y1, X4; \
+	VADDPD       X4, X1, X1; \
+	VPERMILPD    $1, X1, X4; \
+	VADDSD       X4, X1, X1; \
+	VEXTRACTF128 $1, Y2, X5; \
+	VMAXPD       X5, X2, X2; \
+	VPERMILPD    $1, X2, X5; \
+	VMAXSD       X5, X2, X2; \
+	VZEROUPPER; \
+	MOVSD        X0, grad; \
+	MOVSD        X1, hess; \
+	MOVSD        X2, peak
+
+// func gatherRowsAVX2(gt, mu, g, f []float64, idx []int32, m int)
 //
-// Returns Σ_e g[e]·ratio[e] and Σ_e g[e]²·ratio[e]·inv[e] over
-// e < len(g), for coordinate descent's Newton step: eight elements per
-// step in two pairs of 4-lane accumulators, then four, then one at a time
-// into lane 0, the lanes summed at the end. Requires len(ratio),
-// len(inv) ≥ len(g). Clobbers AX, BX, CX, DX, SI, DI, Y0–Y9 (X0–X9),
-// flags.
-TEXT ·gradSumsAVX2(SB), NOSPLIT, $0-88
+// GatherRows for len(idx) a multiple of 4 (≥ 4), K = len(f) ≥ 1 and m the
+// stride of gt: for each block of four entries, their rows of g are read
+// four elements at a time, each multiplied into its own 4-lane FMA
+// accumulator with f, and transposed in registers (unpack, then swap
+// halves) so that each of the four columns gets one 32-byte store into
+// gt; the last K mod 4 elements of the rows go one column at a time, and
+// the four dot products are summed lane-wise at the end (pairs, then
+// halves, then the tail). The next block's rows are prefetched. Clobbers AX, BX, CX, DX, SI, DI, R8–R14,
+// Y0–Y13 (X0–X13), flags.
+TEXT ·gatherRowsAVX2(SB), NOSPLIT, $8-128
+	MOVQ gt_base+0(FP), R14
+	MOVQ mu_base+24(FP), AX
+	MOVQ f_base+72(FP), SI
+	MOVQ idx_base+96(FP), DI
+	MOVQ idx_len+104(FP), CX
+	LEAQ (DI)(CX*4), CX
+	MOVQ CX, end-8(SP)
+	MOVQ m+120(FP), R11
+	SHLQ $3, R11              // the stride of gt's rows in bytes
+	LEAQ (R11)(R11*2), R12    // three strides
+
+block:
+	// Prefetch the next block's rows line by line, as the kernel does
+	// (the hardware cannot guess an indexed row).
+	LEAQ 16(DI), R8
+	CMPQ R8, end-8(SP)
+	JGE  fetched
+	LEAQ 32(DI), R13
+
+pfrow:
+	MOVLQSX (R8), R9
+	IMULQ   f_len+80(FP), R9
+	SHLQ    $3, R9
+	ADDQ    g_base+48(FP), R9
+	MOVQ    f_len+80(FP), CX
+	LEAQ    -8(R9)(CX*8), CX // the row's last element
+
+pfline:
+	PREFETCHT0 (R9)
+	ADDQ       $64, R9
+	CMPQ       R9, CX
+	JLE        pfline
+	PREFETCHT0 (CX)
+	ADDQ       $4, R8
+	CMPQ       R8, R13
+	JLT        pfrow
+
+fetched:
+	// The four entries' rows: g + idx·K·8.
+	MOVLQSX 0(DI), R8
+	IMULQ   f_len+80(FP), R8
+	SHLQ    $3, R8
+	ADDQ    g_base+48(FP), R8
+	MOVLQSX 4(DI), R9
+	IMULQ   f_len+80(FP), R9
+	SHLQ    $3, R9
+	ADDQ    g_base+48(FP), R9
+	MOVLQSX 8(DI), R13
+	IMULQ   f_len+80(FP), R13
+	SHLQ    $3, R13
+	ADDQ    g_base+48(FP), R13
+	MOVLQSX 12(DI), BX
+	IMULQ   f_len+80(FP), BX
+	SHLQ    $3, BX
+	ADDQ    g_base+48(FP), BX
+	VXORPD  Y0, Y0, Y0
+	VXORPD  Y1, Y1, Y1
+	VXORPD  Y2, Y2, Y2
+	VXORPD  Y3, Y3, Y3
+	VXORPD  Y12, Y12, Y12
+	MOVQ    R14, R10          // gt[j·m + e] for j = 0
+	XORQ    DX, DX            // byte offset j·8 into the rows and f
+	MOVQ    f_len+80(FP), CX
+	ANDQ    $-4, CX
+	SHLQ    $3, CX            // where the 4-wide part of a row ends
+
+lanes:
+	CMPQ DX, CX
+	JGE  tail
+	VMOVUPD (SI)(DX*1), Y8
+	VMOVUPD (R8)(DX*1), Y4    // a_j … a_j+3
+	VMOVUPD (R9)(DX*1), Y5    // b
+	VMOVUPD (R13)(DX*1), Y6   // c
+	VMOVUPD (BX)(DX*1), Y7    // d
+	VFMADD231PD Y8, Y4, Y0
+	VFMADD231PD Y8, Y5, Y1
+	VFMADD231PD Y8, Y6, Y2
+	VFMADD231PD Y8, Y7, Y3
+	VUNPCKLPD   Y5, Y4, Y9        // a0 b0 a2 b2
+	VUNPCKHPD   Y5, Y4, Y10       // a1 b1 a3 b3
+	VUNPCKLPD   Y7, Y6, Y11       // c0 d0 c2 d2
+	VUNPCKHPD   Y7, Y6, Y13       // c1 d1 c3 d3
+	VPERM2F128  $0x20, Y11, Y9, Y4  // a0 b0 c0 d0
+	VPERM2F128  $0x20, Y13, Y10, Y5 // a1 b1 c1 d1
+	VPERM2F128  $0x31, Y11, Y9, Y6  // a2 b2 c2 d2
+	VPERM2F128  $0x31, Y13, Y10, Y7 // a3 b3 c3 d3
+	VMOVUPD     Y4, (R10)
+	VMOVUPD     Y5, (R10)(R11*1)
+	VMOVUPD     Y6, (R10)(R11*2)
+	VMOVUPD     Y7, (R10)(R12*1)
+	LEAQ        (R10)(R11*4), R10
+	ADDQ        $32, DX
+	JMP         lanes
+
+tail:
+	MOVQ f_len+80(FP), CX
+	SHLQ $3, CX
+
+tailloop:
+	CMPQ DX, CX
+	JGE  reduce
+	VMOVSD      (R8)(DX*1), X4
+	VMOVSD      (R9)(DX*1), X5
+	VMOVSD      (R13)(DX*1), X6
+	VMOVSD      (BX)(DX*1), X7
+	VUNPCKLPD   X5, X4, X4        // a b
+	VUNPCKLPD   X7, X6, X6        // c d
+	VINSERTF128 $1, X6, Y4, Y4    // a b c d
+	VMOVUPD     Y4, (R10)
+	VBROADCASTSD (SI)(DX*1), Y5
+	VFMADD231PD Y5, Y4, Y12
+	ADDQ        R11, R10
+	ADDQ        $8, DX
+	JMP         tailloop
+
+reduce:
+	VHADDPD    Y1, Y0, Y0         // a01 b01 a23 b23
+	VHADDPD    Y3, Y2, Y2         // c01 d01 c23 d23
+	VPERM2F128 $0x20, Y2, Y0, Y1  // a01 b01 c01 d01
+	VPERM2F128 $0x31, Y2, Y0, Y3  // a23 b23 c23 d23
+	VADDPD     Y3, Y1, Y1
+	VADDPD     Y12, Y1, Y1
+	VMOVUPD    Y1, (AX)
+	ADDQ       $16, DI
+	ADDQ       $32, AX
+	ADDQ       $32, R14
+	CMPQ       DI, end-8(SP)
+	JLT        block
+	VZEROUPPER
+	RET
+
+// func gradSumsAVX2(g, x, inv []float64) (grad, hess, peak float64)
+//
+// GradSums four lanes at a time, in two sets of accumulators for eight
+// elements per step, then four, then one at a time into lane 0 of a third
+// set, all summed (or, for peak, maxed) at the end: ratio = x·inv,
+// q = ratio·g, gi = g·inv, grad += q, hess += q·gi (fused), peak =
+// max(peak, gi). Requires len(x), len(inv) ≥ len(g). Clobbers AX, BX, CX,
+// DX, SI, DI, Y0–Y14 (X0–X14), flags.
+TEXT ·gradSumsAVX2(SB), NOSPLIT, $0-96
 	MOVQ g_base+0(FP), SI
 	MOVQ g_len+8(FP), CX
-	MOVQ ratio_base+24(FP), DI
+	MOVQ x_base+24(FP), DI
 	MOVQ inv_base+48(FP), DX
-	VXORPD Y0, Y0, Y0
-	VXORPD Y1, Y1, Y1
-	VXORPD Y2, Y2, Y2
+	VXORPD Y0, Y0, Y0 // grad
+	VXORPD Y1, Y1, Y1 // hess
+	VXORPD Y2, Y2, Y2 // peak
 	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
 	XORQ BX, BX
 	LEAQ -8(CX), AX
 
 g8:
 	CMPQ BX, AX
 	JGT  g4
-	VMOVUPD 0(SI)(BX*8), Y4
-	VMULPD 0(DI)(BX*8), Y4, Y5 // q = g·ratio
-	VADDPD Y5, Y0, Y0
-	VMULPD Y4, Y5, Y5          // q·g
-	VFMADD231PD 0(DX)(BX*8), Y5, Y1
-	VMOVUPD 32(SI)(BX*8), Y6
-	VMULPD 32(DI)(BX*8), Y6, Y7
-	VADDPD Y7, Y2, Y2
-	VMULPD Y6, Y7, Y7
-	VFMADD231PD 32(DX)(BX*8), Y7, Y3
+	GRADSTEP(0, Y0, Y1, Y2)
+	GRADSTEP(32, Y3, Y4, Y5)
 	ADDQ $8, BX
 	JMP  g8
 
@@ -409,93 +600,111 @@ g4:
 	LEAQ -4(CX), AX
 	CMPQ BX, AX
 	JGT  g1start
-	VMOVUPD 0(SI)(BX*8), Y4
-	VMULPD 0(DI)(BX*8), Y4, Y5
-	VADDPD Y5, Y0, Y0
-	VMULPD Y4, Y5, Y5
-	VFMADD231PD 0(DX)(BX*8), Y5, Y1
+	GRADSTEP(0, Y0, Y1, Y2)
 	ADDQ $4, BX
 
 g1start:
-	VXORPD Y8, Y8, Y8
-	VXORPD Y9, Y9, Y9
+	VXORPD Y12, Y12, Y12
+	VXORPD Y13, Y13, Y13
+	VXORPD Y14, Y14, Y14
 
 g1:
 	CMPQ BX, CX
 	JGE  greduce
-	VMOVSD 0(SI)(BX*8), X4
-	VMULSD 0(DI)(BX*8), X4, X5
-	VADDSD X5, X8, X8
-	VMULSD X4, X5, X5
-	VFMADD231SD 0(DX)(BX*8), X5, X9
-	INCQ BX
-	JMP  g1
+	VMOVSD      0(SI)(BX*8), X6
+	VMOVSD      0(DX)(BX*8), X7
+	VMULSD      X7, X6, X8       // gi
+	VMULSD      0(DI)(BX*8), X7, X9
+	VMULSD      X6, X9, X9       // q
+	VADDSD      X9, X12, X12
+	VFMADD231SD X8, X9, X13
+	VMAXSD      X8, X14, X14
+	INCQ        BX
+	JMP         g1
 
 greduce:
-	VADDPD Y2, Y0, Y0
-	VADDPD Y8, Y0, Y0
-	VADDPD Y3, Y1, Y1
-	VADDPD Y9, Y1, Y1
-	VEXTRACTF128 $1, Y0, X2
-	VADDPD X2, X0, X0
-	VPERMILPD $1, X0, X2
-	VADDSD X2, X0, X0
-	VEXTRACTF128 $1, Y1, X3
-	VADDPD X3, X1, X1
-	VPERMILPD $1, X1, X3
-	VADDSD X3, X1, X1
-	VZEROUPPER
-	MOVSD X0, grad+72(FP)
-	MOVSD X1, hess+80(FP)
+	VADDPD Y3, Y0, Y0
+	VADDPD Y12, Y0, Y0
+	VADDPD Y4, Y1, Y1
+	VADDPD Y13, Y1, Y1
+	VMAXPD Y5, Y2, Y2
+	VMAXPD Y14, Y2, Y2
+	SUMS3(grad+72(FP), hess+80(FP), peak+88(FP))
 	RET
 
-// func stepRatesAVX2(mu, inv, ratio, x, g []float64, delta float64)
+// func stepSumsAVX2(mu, inv, x, prev, next []float64, delta float64) (grad, hess, peak float64)
 //
-// For e < len(mu): mu[e] += delta·g[e] (fused), inv[e] = 1/mu[e],
-// ratio[e] = x[e]·inv[e]: coordinate descent's update of a row's rates
-// after a step, four lanes at a time, then one. Requires inv, ratio, x
-// and g at least as long as mu. Clobbers AX, BX, CX, DX, SI, DI, R8, R9,
-// Y0–Y4 (X0–X4), flags.
-TEXT ·stepRatesAVX2(SB), NOSPLIT, $0-128
+// StepSums eight elements per step in two sets of accumulators (the sums'
+// latency, not the division, would bound one set), then four, then one
+// at a time into lane 0 of a third set, all summed (or maxed) at the end:
+// mu += delta·prev (fused), inv = 1/mu (the one division), then
+// GradSums' step with next. Requires inv, x, prev and next at least as
+// long as mu. Clobbers AX, BX, CX, DX, SI, DI, R8, R9, R10, Y0–Y14
+// (X0–X14), flags.
+TEXT ·stepSumsAVX2(SB), NOSPLIT, $0-152
 	MOVQ mu_base+0(FP), SI
 	MOVQ mu_len+8(FP), CX
 	MOVQ inv_base+24(FP), DI
-	MOVQ ratio_base+48(FP), DX
-	MOVQ x_base+72(FP), R8
-	MOVQ g_base+96(FP), R9
-	VBROADCASTSD delta+120(FP), Y0
-	MOVQ $1, AX
-	CVTSQ2SD AX, X1
-	VBROADCASTSD X1, Y1 // 1
+	MOVQ x_base+48(FP), R8
+	MOVQ prev_base+72(FP), R9
+	MOVQ next_base+96(FP), R10
+	VBROADCASTSD delta+120(FP), Y10
+	MOVQ $0x3ff0000000000000, AX // 1.0
+	MOVQ AX, X11
+	VBROADCASTSD X11, Y11
+	VXORPD Y0, Y0, Y0 // grad
+	VXORPD Y1, Y1, Y1 // hess
+	VXORPD Y2, Y2, Y2 // peak
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
 	XORQ BX, BX
-	LEAQ -4(CX), AX
+	LEAQ -8(CX), AX
 
-r4:
+s8:
 	CMPQ BX, AX
-	JGT  r1
-	VMOVUPD 0(SI)(BX*8), Y2
-	VFMADD231PD 0(R9)(BX*8), Y0, Y2 // mu + delta·g
-	VDIVPD Y2, Y1, Y3               // 1/mu
-	VMULPD 0(R8)(BX*8), Y3, Y4      // x/mu
-	VMOVUPD Y2, 0(SI)(BX*8)
-	VMOVUPD Y3, 0(DI)(BX*8)
-	VMOVUPD Y4, 0(DX)(BX*8)
+	JGT  s4
+	STEPSTEP(0, Y0, Y1, Y2)
+	STEPSTEP(32, Y3, Y4, Y5)
+	ADDQ $8, BX
+	JMP  s8
+
+s4:
+	LEAQ -4(CX), AX
+	CMPQ BX, AX
+	JGT  s1start
+	STEPSTEP(0, Y0, Y1, Y2)
 	ADDQ $4, BX
-	JMP  r4
 
-r1:
+s1start:
+	VXORPD Y12, Y12, Y12
+	VXORPD Y13, Y13, Y13
+	VXORPD Y14, Y14, Y14
+
+s1:
 	CMPQ BX, CX
-	JGE  rdone
-	VMOVSD 0(SI)(BX*8), X2
-	VFMADD231SD 0(R9)(BX*8), X0, X2
-	VDIVSD X2, X1, X3
-	VMULSD 0(R8)(BX*8), X3, X4
-	VMOVSD X2, 0(SI)(BX*8)
-	VMOVSD X3, 0(DI)(BX*8)
-	VMOVSD X4, 0(DX)(BX*8)
-	INCQ BX
-	JMP  r1
+	JGE  sreduce
+	VMOVSD      0(SI)(BX*8), X6
+	VFMADD231SD 0(R9)(BX*8), X10, X6
+	VDIVSD      X6, X11, X7
+	VMOVSD      X6, 0(SI)(BX*8)
+	VMOVSD      X7, 0(DI)(BX*8)
+	VMOVSD      0(R10)(BX*8), X6
+	VMULSD      X7, X6, X8
+	VMULSD      0(R8)(BX*8), X7, X9
+	VMULSD      X6, X9, X9
+	VADDSD      X9, X12, X12
+	VFMADD231SD X8, X9, X13
+	VMAXSD      X8, X14, X14
+	INCQ        BX
+	JMP         s1
 
-rdone:
-	VZEROUPPER
+sreduce:
+	VADDPD Y3, Y0, Y0
+	VADDPD Y12, Y0, Y0
+	VADDPD Y4, Y1, Y1
+	VADDPD Y13, Y1, Y1
+	VMAXPD Y5, Y2, Y2
+	VMAXPD Y14, Y2, Y2
+	SUMS3(grad+128(FP), hess+136(FP), peak+144(FP))
 	RET

@@ -9,11 +9,15 @@ func ratioAccumAVX2(f, m []float64, idx []int32, x, acc, s []float64, under floa
 	panic("sparse: no AVX2 on this build")
 }
 
-func gradSumsAVX2(g, ratio, inv []float64) (grad, hess float64) {
+func gatherRowsAVX2(gt, mu, g, f []float64, idx []int32, m int) {
 	panic("sparse: no AVX2 on this build")
 }
 
-func stepRatesAVX2(mu, inv, ratio, x, g []float64, delta float64) {
+func gradSumsAVX2(g, x, inv []float64) (grad, hess, peak float64) {
+	panic("sparse: no AVX2 on this build")
+}
+
+func stepSumsAVX2(mu, inv, x, prev, next []float64, delta float64) (grad, hess, peak float64) {
 	panic("sparse: no AVX2 on this build")
 }
 
