@@ -74,11 +74,12 @@ func (s *state) cdSide(chunks parallel.Chunks, f, g, sumG []float64, entries fun
 		for r := lo; r < hi; r++ {
 			idx, xs := entries(r)
 			m := len(idx)
-			sc.grow(m, k)
-			mu, inv, gt := sc.mu[:m], sc.inv[:m], sc.gt[:m*k]
+			stride := sparse.GatherStride(m)
+			sc.grow(m, stride*k)
+			mu, inv, gt := sc.mu[:m], sc.inv[:m], sc.gt[:stride*k]
 			fr := f[r*k : (r+1)*k]
-			col := func(j int) []float64 { return gt[j*m : (j+1)*m] }
-			sparse.GatherRows(gt, mu, g, fr, idx)
+			col := func(j int) []float64 { return gt[j*stride : j*stride+m] }
+			sparse.GatherRows(gt, mu, g, fr, idx, stride)
 			// A zero step: 1/μ and the first coordinate's sums.
 			sg, hess, peak := sparse.StepSums(mu, inv, xs, col(0), col(0), 0)
 			for j := range fr {
@@ -129,12 +130,13 @@ type cdScratch struct {
 	mu, inv, logs, gt []float64
 }
 
-func (sc *cdScratch) grow(m, k int) {
+// grow makes room for m rates and a transposed block of size elements.
+func (sc *cdScratch) grow(m, size int) {
 	if cap(sc.mu) < m {
 		sc.mu, sc.inv, sc.logs = make([]float64, m), make([]float64, m), make([]float64, m)
 	}
-	if cap(sc.gt) < m*k {
-		sc.gt = make([]float64, m*k)
+	if cap(sc.gt) < size {
+		sc.gt = make([]float64, size)
 	}
 }
 

@@ -1,6 +1,7 @@
 package sparse
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -11,7 +12,8 @@ import (
 // processor run, against a direct reading of the rows and a compensated
 // dot product, for K from 1 to 13 and 50, 100, and every row length from 0
 // to 21 (the assembly takes four entries and four elements at a time),
-// with rows repeated; nothing past K·m of gt or m of mu may be written.
+// with rows repeated, at GatherStride's stride; nothing between the
+// columns or past them, nor past m of mu, may be written.
 func TestGatherRows(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 12))
 	ks := []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 50, 100}
@@ -23,19 +25,33 @@ func TestGatherRows(t *testing.T) {
 			for e := range idx {
 				idx[e] = int32(r.IntN(rows))
 			}
-			gt, mu := make([]float64, k*m+1), make([]float64, m+1)
-			gt[k*m], mu[m] = 42, 42
-			GatherRows(gt[:k*m], mu[:m], g, f, idx)
-			if gt[k*m] != 42 || mu[m] != 42 {
-				t.Fatalf("K = %d, m = %d: wrote past the end", k, m)
+			stride := GatherStride(m)
+			if stride < m || stride%8 != 0 || (stride/8)%2 != 1 {
+				t.Fatalf("GatherStride(%d) = %d: want an odd number of 8-element lines, at least m", m, stride)
+			}
+			// Every element GatherRows may not write is 42 before and after.
+			size := (k-1)*stride + m
+			gt, mu := make([]float64, size+1), make([]float64, m+1)
+			for i := range gt {
+				gt[i] = 42
+			}
+			mu[m] = 42
+			GatherRows(gt[:size], mu[:m], g, f, idx, stride)
+			if mu[m] != 42 {
+				t.Fatalf("K = %d, m = %d: wrote past the end of mu", k, m)
+			}
+			for i, v := range gt {
+				if i%stride >= m && v != 42 {
+					t.Fatalf("K = %d, m = %d: wrote gt[%d] between columns or past the end", k, m, i)
+				}
 			}
 			for e, o := range idx {
 				var c compensated
 				var scale float64
 				for j := range k {
 					v := g[int(o)*k+j]
-					if gt[j*m+e] != v {
-						t.Fatalf("K = %d, m = %d: gt[%d·m+%d] = %v, row %d holds %v", k, m, j, e, gt[j*m+e], o, v)
+					if gt[j*stride+e] != v {
+						t.Fatalf("K = %d, m = %d: gt[%d·stride+%d] = %v, row %d holds %v", k, m, j, e, gt[j*stride+e], o, v)
 					}
 					c.add(f[j] * v)
 					scale += math.Abs(f[j] * v)
@@ -153,4 +169,32 @@ func BenchmarkGradSums(b *testing.B) {
 		GradSums(g, x, inv)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*m), "ns/elem")
+}
+
+// BenchmarkGatherRows times GatherRows at K = 50 for m entries drawn
+// from 5000 rows (the synthetic matrix's columns), at GatherStride's
+// stride and, for comparison, at a stride of m.
+func BenchmarkGatherRows(b *testing.B) {
+	for _, m := range []int{64, 128, 300, 1000} {
+		for _, padded := range []bool{true, false} {
+			b.Run(fmt.Sprintf("m=%d/padded=%v", m, padded), func(b *testing.B) {
+				r := rand.New(rand.NewPCG(3, 4))
+				const rows, k = 5000, 50
+				g, f := mixed(r, rows*k), mixed(r, k)
+				idx := make([]int32, m)
+				for e := range idx {
+					idx[e] = int32(r.IntN(rows))
+				}
+				stride := m
+				if padded {
+					stride = GatherStride(m)
+				}
+				gt, mu := make([]float64, k*stride), make([]float64, m)
+				for b.Loop() {
+					GatherRows(gt, mu, g, f, idx, stride)
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*m*k), "ns/nnz/factor")
+			})
+		}
+	}
 }

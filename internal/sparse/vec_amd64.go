@@ -17,21 +17,16 @@ var useAVX2FMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 func ratioAccumAVX2(f, m []float64, idx []int32, x, acc, s []float64, under float64) (missed int)
 
 // gatherRowsAVX2 is GatherRows in AVX2/FMA assembly (vec_amd64.s) for
-// len(idx) a positive multiple of 4 and K = len(f) ≥ 1, m the stride of
-// gt.
+// len(idx) a positive multiple of 4 and K = len(f) ≥ 1.
 //
 //go:noescape
-func gatherRowsAVX2(gt, mu, g, f []float64, idx []int32, m int)
+func gatherRowsAVX2(gt, mu, g, f []float64, idx []int32, stride int)
 
-// gradSumsAVX2 is GradSums in AVX2/FMA assembly (vec_amd64.s).
+// coordSumsAVX2 is StepSums (step) and GradSums (!step: mu and prev
+// unread) in AVX2/FMA assembly (vec_amd64.s), over len(next) elements.
 //
 //go:noescape
-func gradSumsAVX2(g, x, inv []float64) (grad, hess, peak float64)
-
-// stepSumsAVX2 is StepSums in AVX2/FMA assembly (vec_amd64.s).
-//
-//go:noescape
-func stepSumsAVX2(mu, inv, x, prev, next []float64, delta float64) (grad, hess, peak float64)
+func coordSumsAVX2(mu, inv, x, prev, next []float64, delta float64, step bool) (grad, hess, peak float64)
 
 // forceGo switches the kernels to the Go loops (on) or back to the
 // processor's best path, for tests that compare the two.

@@ -371,32 +371,24 @@ done:
 
 // Coordinate descent's loops (cd.go).
 
-// GRADSTEP is one four-lane step of GradSums at byte offset off from
-// element BX (g at SI, x at DI, inv at DX) into the accumulators grad,
-// hess and peak; it uses Y6–Y9.
-#define GRADSTEP(off, grad, hess, peak) \
-	VMOVUPD     off(SI)(BX*8), Y6; \
-	VMOVUPD     off(DX)(BX*8), Y7; \
-	VMULPD      Y7, Y6, Y8; \
-	VMULPD      off(DI)(BX*8), Y7, Y9; \
-	VMULPD      Y6, Y9, Y9; \
-	VADDPD      Y9, grad, grad; \
-	VFMADD231PD Y8, Y9, hess; \
-	VMAXPD      Y8, peak, peak
-
-// STEPSTEP is one four-lane step of StepSums at byte offset off from
-// element BX (mu at SI, inv at DI, x at R8, prev at R9, next at R10,
-// delta in Y10, ones in Y11) into the accumulators grad, hess and peak;
-// it uses Y6–Y9 and Y12.
-#define STEPSTEP(off, grad, hess, peak) \
+// UPDATE is one four-lane step of StepSums' update at byte offset off
+// from element BX (mu at SI, prev at R9, inv at DI; delta in Y10, ones in
+// Y11): mu += delta·prev, inv = 1/mu in the register dst, both stored. It
+// uses Y12.
+#define UPDATE(off, dst) \
 	VMOVUPD     off(SI)(BX*8), Y12; \
 	VFMADD231PD off(R9)(BX*8), Y10, Y12; \
-	VDIVPD      Y12, Y11, Y7; \
+	VDIVPD      Y12, Y11, dst; \
 	VMOVUPD     Y12, off(SI)(BX*8); \
-	VMOVUPD     Y7, off(DI)(BX*8); \
+	VMOVUPD     dst, off(DI)(BX*8)
+
+// SUMS is one four-lane step of GradSums' sums at byte offset off from
+// element BX (next at R10, x at R8), with the lanes' 1/μ in inv, into the
+// accumulators grad, hess and peak. It uses Y6, Y8 and Y9.
+#define SUMS(off, inv, grad, hess, peak) \
 	VMOVUPD     off(R10)(BX*8), Y6; \
-	VMULPD      Y7, Y6, Y8; \
-	VMULPD      off(R8)(BX*8), Y7, Y9; \
+	VMULPD      inv, Y6, Y8; \
+	VMULPD      off(R8)(BX*8), inv, Y9; \
 	VMULPD      Y6, Y9, Y9; \
 	VADDPD      Y9, grad, grad; \
 	VFMADD231PD Y8, Y9, hess; \
@@ -423,10 +415,10 @@ done:
 	MOVSD        X1, hess; \
 	MOVSD        X2, peak
 
-// func gatherRowsAVX2(gt, mu, g, f []float64, idx []int32, m int)
+// func gatherRowsAVX2(gt, mu, g, f []float64, idx []int32, stride int)
 //
-// GatherRows for len(idx) a multiple of 4 (≥ 4), K = len(f) ≥ 1 and m the
-// stride of gt: for each block of four entries, their rows of g are read
+// GatherRows for len(idx) a multiple of 4 (≥ 4) and K = len(f) ≥ 1: for
+// each block of four entries, their rows of g are read
 // four elements at a time, each multiplied into its own 4-lane FMA
 // accumulator with f, and transposed in registers (unpack, then swap
 // halves) so that each of the four columns gets one 32-byte store into
@@ -442,7 +434,7 @@ TEXT ·gatherRowsAVX2(SB), NOSPLIT, $8-128
 	MOVQ idx_len+104(FP), CX
 	LEAQ (DI)(CX*4), CX
 	MOVQ CX, end-8(SP)
-	MOVQ m+120(FP), R11
+	MOVQ stride+120(FP), R11
 	SHLQ $3, R11              // the stride of gt's rows in bytes
 	LEAQ (R11)(R11*2), R12    // three strides
 
@@ -566,91 +558,29 @@ reduce:
 	VZEROUPPER
 	RET
 
-// func gradSumsAVX2(g, x, inv []float64) (grad, hess, peak float64)
+// func coordSumsAVX2(mu, inv, x, prev, next []float64, delta float64, step bool) (grad, hess, peak float64)
 //
-// GradSums four lanes at a time, in two sets of accumulators for eight
-// elements per step, then four, then one at a time into lane 0 of a third
-// set, all summed (or, for peak, maxed) at the end: ratio = x·inv,
-// q = ratio·g, gi = g·inv, grad += q, hess += q·gi (fused), peak =
-// max(peak, gi). Requires len(x), len(inv) ≥ len(g). Clobbers AX, BX, CX,
-// DX, SI, DI, Y0–Y14 (X0–X14), flags.
-TEXT ·gradSumsAVX2(SB), NOSPLIT, $0-96
-	MOVQ g_base+0(FP), SI
-	MOVQ g_len+8(FP), CX
-	MOVQ x_base+24(FP), DI
-	MOVQ inv_base+48(FP), DX
-	VXORPD Y0, Y0, Y0 // grad
-	VXORPD Y1, Y1, Y1 // hess
-	VXORPD Y2, Y2, Y2 // peak
-	VXORPD Y3, Y3, Y3
-	VXORPD Y4, Y4, Y4
-	VXORPD Y5, Y5, Y5
-	XORQ BX, BX
-	LEAQ -8(CX), AX
-
-g8:
-	CMPQ BX, AX
-	JGT  g4
-	GRADSTEP(0, Y0, Y1, Y2)
-	GRADSTEP(32, Y3, Y4, Y5)
-	ADDQ $8, BX
-	JMP  g8
-
-g4:
-	LEAQ -4(CX), AX
-	CMPQ BX, AX
-	JGT  g1start
-	GRADSTEP(0, Y0, Y1, Y2)
-	ADDQ $4, BX
-
-g1start:
-	VXORPD Y12, Y12, Y12
-	VXORPD Y13, Y13, Y13
-	VXORPD Y14, Y14, Y14
-
-g1:
-	CMPQ BX, CX
-	JGE  greduce
-	VMOVSD      0(SI)(BX*8), X6
-	VMOVSD      0(DX)(BX*8), X7
-	VMULSD      X7, X6, X8       // gi
-	VMULSD      0(DI)(BX*8), X7, X9
-	VMULSD      X6, X9, X9       // q
-	VADDSD      X9, X12, X12
-	VFMADD231SD X8, X9, X13
-	VMAXSD      X8, X14, X14
-	INCQ        BX
-	JMP         g1
-
-greduce:
-	VADDPD Y3, Y0, Y0
-	VADDPD Y12, Y0, Y0
-	VADDPD Y4, Y1, Y1
-	VADDPD Y13, Y1, Y1
-	VMAXPD Y5, Y2, Y2
-	VMAXPD Y14, Y2, Y2
-	SUMS3(grad+72(FP), hess+80(FP), peak+88(FP))
-	RET
-
-// func stepSumsAVX2(mu, inv, x, prev, next []float64, delta float64) (grad, hess, peak float64)
-//
-// StepSums eight elements per step in two sets of accumulators (the sums'
-// latency, not the division, would bound one set), then four, then one
-// at a time into lane 0 of a third set, all summed (or maxed) at the end:
-// mu += delta·prev (fused), inv = 1/mu (the one division), then
-// GradSums' step with next. Requires inv, x, prev and next at least as
-// long as mu. Clobbers AX, BX, CX, DX, SI, DI, R8, R9, R10, Y0–Y14
-// (X0–X14), flags.
-TEXT ·stepSumsAVX2(SB), NOSPLIT, $0-152
+// StepSums (step) and GradSums (!step, when mu and prev are not read) in
+// one loop, over e < len(next): with step, mu += delta·prev (fused) and
+// inv = 1/mu (the one division), both stored; then ratio = x·inv,
+// q = ratio·next, gi = next·inv, grad += q, hess += q·gi (fused),
+// peak = max(peak, gi). Eight elements per step in two sets of 4-lane
+// accumulators (one set would wait on its own sums), then four, then one
+// at a time into lane 0 of a third set, all summed (or maxed) at the end.
+// Requires inv and x, and with step mu and prev, at least as long as
+// next. Clobbers AX, BX, CX, DX, SI, DI, R8, R9, R10, Y0–Y14 (X0–X14),
+// flags.
+TEXT ·coordSumsAVX2(SB), NOSPLIT, $0-160
 	MOVQ mu_base+0(FP), SI
-	MOVQ mu_len+8(FP), CX
 	MOVQ inv_base+24(FP), DI
 	MOVQ x_base+48(FP), R8
 	MOVQ prev_base+72(FP), R9
 	MOVQ next_base+96(FP), R10
+	MOVQ next_len+104(FP), CX
 	VBROADCASTSD delta+120(FP), Y10
+	MOVBLZX step+128(FP), DX
 	MOVQ $0x3ff0000000000000, AX // 1.0
-	MOVQ AX, X11
+	VMOVQ AX, X11 // VEX: a legacy MOVQ here made the whole loop 2–3 times slower
 	VBROADCASTSD X11, Y11
 	VXORPD Y0, Y0, Y0 // grad
 	VXORPD Y1, Y1, Y1 // hess
@@ -661,50 +591,84 @@ TEXT ·stepSumsAVX2(SB), NOSPLIT, $0-152
 	XORQ BX, BX
 	LEAQ -8(CX), AX
 
-s8:
+	// Without step the loops run straight through (the update sits off
+	// the path, so GradSums takes one branch per step, as a loop of its
+	// own would); with step the division bounds them anyway.
+c8:
 	CMPQ BX, AX
-	JGT  s4
-	STEPSTEP(0, Y0, Y1, Y2)
-	STEPSTEP(32, Y3, Y4, Y5)
-	ADDQ $8, BX
-	JMP  s8
+	JGT  c4
+	TESTQ DX, DX
+	JNZ  c8update
+	VMOVUPD 0(DI)(BX*8), Y7
+	VMOVUPD 32(DI)(BX*8), Y13
 
-s4:
+c8sums:
+	SUMS(0, Y7, Y0, Y1, Y2)
+	SUMS(32, Y13, Y3, Y4, Y5)
+	ADDQ $8, BX
+	JMP  c8
+
+c8update:
+	UPDATE(0, Y7)
+	UPDATE(32, Y13)
+	JMP c8sums
+
+c4:
 	LEAQ -4(CX), AX
 	CMPQ BX, AX
-	JGT  s1start
-	STEPSTEP(0, Y0, Y1, Y2)
+	JGT  c1start
+	TESTQ DX, DX
+	JNZ  c4update
+	VMOVUPD 0(DI)(BX*8), Y7
+
+c4sums:
+	SUMS(0, Y7, Y0, Y1, Y2)
 	ADDQ $4, BX
+	JMP  c1start
 
-s1start:
-	VXORPD Y12, Y12, Y12
-	VXORPD Y13, Y13, Y13
-	VXORPD Y14, Y14, Y14
+c4update:
+	UPDATE(0, Y7)
+	JMP c4sums
 
-s1:
-	CMPQ BX, CX
-	JGE  sreduce
-	VMOVSD      0(SI)(BX*8), X6
-	VFMADD231SD 0(R9)(BX*8), X10, X6
-	VDIVSD      X6, X11, X7
-	VMOVSD      X6, 0(SI)(BX*8)
-	VMOVSD      X7, 0(DI)(BX*8)
-	VMOVSD      0(R10)(BX*8), X6
-	VMULSD      X7, X6, X8
-	VMULSD      0(R8)(BX*8), X7, X9
-	VMULSD      X6, X9, X9
-	VADDSD      X9, X12, X12
-	VFMADD231SD X8, X9, X13
-	VMAXSD      X8, X14, X14
-	INCQ        BX
-	JMP         s1
-
-sreduce:
+c1start:
+	// The second set joins the first; its registers take the last
+	// elements, one at a time in lane 0.
 	VADDPD Y3, Y0, Y0
-	VADDPD Y12, Y0, Y0
 	VADDPD Y4, Y1, Y1
-	VADDPD Y13, Y1, Y1
 	VMAXPD Y5, Y2, Y2
-	VMAXPD Y14, Y2, Y2
-	SUMS3(grad+128(FP), hess+136(FP), peak+144(FP))
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+
+c1:
+	CMPQ BX, CX
+	JGE  creduce
+	TESTQ DX, DX
+	JZ   c1load
+	VMOVSD      0(SI)(BX*8), X12
+	VFMADD231SD 0(R9)(BX*8), X10, X12
+	VDIVSD      X12, X11, X7
+	VMOVSD      X12, 0(SI)(BX*8)
+	VMOVSD      X7, 0(DI)(BX*8)
+	JMP         c1sums
+
+c1load:
+	VMOVSD 0(DI)(BX*8), X7
+
+c1sums:
+	VMOVSD      0(R10)(BX*8), X6
+	VMULSD      X7, X6, X8       // gi
+	VMULSD      0(R8)(BX*8), X7, X9
+	VMULSD      X6, X9, X9       // q
+	VADDSD      X9, X3, X3
+	VFMADD231SD X8, X9, X4
+	VMAXSD      X8, X5, X5
+	INCQ        BX
+	JMP         c1
+
+creduce:
+	VADDPD Y3, Y0, Y0
+	VADDPD Y4, Y1, Y1
+	VMAXPD Y5, Y2, Y2
+	SUMS3(grad+136(FP), hess+144(FP), peak+152(FP))
 	RET

@@ -9,15 +9,11 @@ func ratioAccumAVX2(f, m []float64, idx []int32, x, acc, s []float64, under floa
 	panic("sparse: no AVX2 on this build")
 }
 
-func gatherRowsAVX2(gt, mu, g, f []float64, idx []int32, m int) {
+func gatherRowsAVX2(gt, mu, g, f []float64, idx []int32, stride int) {
 	panic("sparse: no AVX2 on this build")
 }
 
-func gradSumsAVX2(g, x, inv []float64) (grad, hess, peak float64) {
-	panic("sparse: no AVX2 on this build")
-}
-
-func stepSumsAVX2(mu, inv, x, prev, next []float64, delta float64) (grad, hess, peak float64) {
+func coordSumsAVX2(mu, inv, x, prev, next []float64, delta float64, step bool) (grad, hess, peak float64) {
 	panic("sparse: no AVX2 on this build")
 }
 
