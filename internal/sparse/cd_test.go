@@ -66,13 +66,24 @@ func TestGatherRows(t *testing.T) {
 
 // TestCDLoops checks GradSums and StepSums, on whichever path this build
 // and processor run, against the Go reference loops and compensated sums
-// computed here, for every length from 0 to 100 (the assembly steps by 8,
-// 4 and 1), on rates of mixed scale, with steps up, down and none;
+// computed here, for every length from 0 to 140 (the assembly steps by 8,
+// 4 and 1), on rates of mixed scale (beyond 100, some near 10^±160), with
+// steps up, down and none;
 // StepSums must leave the element after each output untouched.
 func TestCDLoops(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 10))
-	for m := 0; m <= 100; m++ {
+	for m := 0; m <= 140; m++ {
 		prev, next, x, mu := mixed(r, m), mixed(r, m), make([]float64, m), mixed(r, m)
+		if m > 100 {
+			// Rates whose products leave [2^−1000, 2^1000], where the
+			// assembly's one division for eight rates gives way to
+			// dividing each.
+			for e := range mu {
+				if r.IntN(3) == 0 {
+					mu[e] *= math.Pow(10, float64(160*(1-2*r.IntN(2))))
+				}
+			}
+		}
 		inv := make([]float64, m)
 		for e := range x {
 			x[e] = float64(1 + r.IntN(5))
