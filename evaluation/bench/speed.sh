@@ -10,7 +10,8 @@
 # hpfrec's and scikit-learn's seconds_per_iter: both peers time their fit
 # call over the iterations), and the steady state, the median gap between
 # consecutive iterations after the first (the -steady lines, read from
-# poisfact's trace; hgaprec's runner reports only this kind).
+# poisfact's trace; hgaprec's runner reports only this kind). MU and CD
+# both run 10 iterations, so their whole fits share the setup alike.
 #
 # Usage: evaluation/bench/speed.sh MATRIX.mtx [ROUNDS]
 # Env:   POISFACT      the poisfact binary (default: built from this tree)
@@ -56,7 +57,9 @@ for round in $(seq "$rounds"); do
   mu=$("$pf" fit -in "$m" -model nmf -k 50 -iters 10 -tol -1 -workers 1 -json 2>/dev/null)
   echo "poisfact-mu $(field seconds_per_iteration <<<"$mu")"
   echo "poisfact-mu-steady $(steady <<<"$mu")"
-  echo "poisfact-cd $("$pf" fit -in "$m" -model nmf-cd -k 50 -iters 5 -tol -1 -workers 1 -json 2>/dev/null | field seconds_per_iteration)"
+  cd=$("$pf" fit -in "$m" -model nmf-cd -k 50 -iters 10 -tol -1 -workers 1 -json 2>/dev/null)
+  echo "poisfact-cd $(field seconds_per_iteration <<<"$cd")"
+  echo "poisfact-cd-steady $(steady <<<"$cd")"
   echo "hpfrec $(/usr/bin/python3 "$bench/hpfrec_fit.py" "$m" 50 "$iters" 1 1 2>/dev/null | field seconds_per_iter)"
   echo "hgaprec $(/usr/bin/python3 "$bench/hgaprec_run.py" "$m" 50 3 1 1 2>/dev/null | field seconds_per_iter)"
   echo "sklearn-mu $(OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 "$bench/sklearn_nmf_kl.py" "$m" 50 10 1 1 2>/dev/null | field seconds_per_iter)"

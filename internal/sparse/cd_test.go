@@ -151,12 +151,19 @@ func TestCDLoops(t *testing.T) {
 	}
 }
 
-// BenchmarkStepSums times StepSums on 300 rates (a synthetic column):
-// the division bounds it.
+// BenchmarkStepSums times StepSums on 300 rates (a synthetic column) and
+// on 8, where what a call costs whatever its length shows: one pass's
+// chain of latencies (the update, the division, the sums, their
+// reduction), which each coordinate waits for before the next can start.
 func BenchmarkStepSums(b *testing.B) {
+	for _, m := range []int{8, 300} {
+		b.Run(fmt.Sprintf("m=%d", m), func(b *testing.B) { benchStepSums(b, m) })
+	}
+}
+
+func benchStepSums(b *testing.B, m int) {
 	r := rand.New(rand.NewPCG(1, 2))
-	const m = 300
-	all := mixed(r, 8*m)
+	all := mixed(r, 4*m+120)
 	mu, inv, x, g := all[:m], all[m+40:2*m+40], all[2*m+80:3*m+80], all[3*m+120:4*m+120]
 	for e := range x {
 		x[e] = 1
