@@ -67,7 +67,12 @@ func (s *state) cdSide(chunks parallel.Chunks, f, g, sumG []float64, entries fun
 	if s.prior != nil {
 		a1, b = s.prior.Shape-1, s.prior.Rate
 	}
-	scratch := make([]cdScratch, parallel.Workers(s.workers))
+	// The workers' scratch lives as long as the fit: made afresh for each
+	// side, it was allocated, zeroed and grown row by row every pass.
+	if w := parallel.Workers(s.workers); len(s.cdScratch) < w {
+		s.cdScratch = make([]cdScratch, w)
+	}
+	scratch := s.cdScratch
 	return chunks.Sum(s.workers, func(worker, lo, hi int) float64 {
 		sc := &scratch[worker]
 		var sum float64

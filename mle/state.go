@@ -18,8 +18,9 @@ type state struct {
 	w, h       []float64 // W (n × K) and H (p × K)
 	kn         *sparse.Kernel
 	rows, cols parallel.Chunks
-	outW, outH []float64 // kernel outputs
-	fixedH     bool      // H is held (fold-in): only W steps
+	outW, outH []float64   // kernel outputs
+	fixedH     bool        // H is held (fold-in): only W steps
+	cdScratch  []cdScratch // CD's per-worker space, kept across passes
 }
 
 func newState(x *model.Counts, k, workers int, prior *Prior) *state {
