@@ -36,8 +36,8 @@ type side struct {
 	maskPtr []int64
 	maskIdx []int32
 
-	// Constants of the ELBO terms.
-	lgA, lgAPrime, psiActShape, lgActShape float64
+	// Constants of the ELBO terms, and log b' for a fixed activity.
+	lgA, lgAPrime, psiActShape, lgActShape, logBPrime float64
 
 	// work holds each worker's K-vectors for a row: ψ and log Γ of the
 	// shapes and the log of the rates, computed a row at a time so that
@@ -75,6 +75,7 @@ func newSide(m, k int, a, aPrime, bPrime float64, fixed bool, chunks parallel.Ch
 	}
 	s.lgA = special.LogGamma(a)
 	s.lgAPrime = special.LogGamma(aPrime)
+	s.logBPrime = math.Log(bPrime)
 	if !fixed {
 		s.actShape = aPrime + float64(k)*a
 		s.actRate = make([]float64, m)
@@ -83,12 +84,22 @@ func newSide(m, k int, a, aPrime, bPrime float64, fixed bool, chunks parallel.Ch
 	return s
 }
 
-// activity returns E[ξ_u] and E[log ξ_u].
-func (s *side) activity(u int) (mean, logMean float64) {
+// activity returns E[ξ_u], E[log ξ_u] and log κʳ_u (0 when ξ is fixed):
+// one logarithm per row, which the ELBO's activity term shares.
+func (s *side) activity(u int) (mean, logMean, logRate float64) {
 	if s.fixed {
-		return s.bPrime, math.Log(s.bPrime)
+		return s.bPrime, s.logBPrime, 0
 	}
-	return s.actShape / s.actRate[u], s.psiActShape - math.Log(s.actRate[u])
+	lr := math.Log(s.actRate[u])
+	return s.actShape / s.actRate[u], s.psiActShape - lr, lr
+}
+
+// activityMean returns E[ξ_u] alone.
+func (s *side) activityMean(u int) float64 {
+	if s.fixed {
+		return s.bPrime
+	}
+	return s.actShape / s.actRate[u]
 }
 
 // sweep runs over every row, in parallel on the fixed chunks. With phi
@@ -134,7 +145,7 @@ func (s *side) sweepRows(w, _, lo, hi int, acc []float64) float64 {
 		shape, rate := s.shape[u*k:(u+1)*k], s.rate[u*k:(u+1)*k]
 		mean := s.mean[u*k : (u+1)*k]
 		if phi != nil {
-			eAct, _ := s.activity(u)
+			eAct := s.activityMean(u)
 			for j := range shape {
 				shape[j] = s.a + phi[u*k+j]
 				rate[j] = eAct + otherSum[j]
@@ -154,10 +165,9 @@ func (s *side) sweepRows(w, _, lo, hi int, acc []float64) float64 {
 		if phi != nil && !s.fixed {
 			s.actRate[u] = actRatePrior + sum
 		}
-		eAct, eLogAct := s.activity(u)
+		eAct, eLogAct, logKr := s.activity(u)
 		if !s.fixed {
-			kr := s.actRate[u]
-			local += gammaELBOTerm(s.aPrime, s.lgAPrime, logActRatePrior, actRatePrior, s.actShape, kr, s.psiActShape, s.lgActShape, math.Log(kr))
+			local += gammaELBOTerm(s.aPrime, s.lgAPrime, logActRatePrior, actRatePrior, s.actShape, s.actRate[u], s.psiActShape, s.lgActShape, logKr)
 		}
 		s.logsOf(u, psi, lgs, logRate)
 		for j := range shape {

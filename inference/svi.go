@@ -306,7 +306,7 @@ func (f *fitState) sviBatch(mb *minibatch, rows []int, sumBeta []float64, rho, s
 	thetaB := columnSums(local.mean, k)
 	cols := f.cols
 	for i := 0; i < cols.m; i++ {
-		eEta, _ := cols.activity(i)
+		eEta := cols.activityMean(i)
 		var sumB float64
 		for j := 0; j < k; j++ {
 			e := i*k + j
