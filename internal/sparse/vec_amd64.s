@@ -394,26 +394,40 @@ done:
 	VFMADD231PD Y8, Y9, hess; \
 	VMAXPD      Y8, peak, peak
 
+// HSUM leaves in the low lane of x (the low half of y) the sum of y's
+// four lanes, in the order (l0 + l2) + (l1 + l3); it uses t.
+#define HSUM(y, x, t) \
+	VEXTRACTF128 $1, y, t; \
+	VADDPD       t, x, x; \
+	VPERMILPD    $1, x, t; \
+	VADDSD       t, x, x
+
+// HMAX is HSUM with the largest lane instead of the sum.
+#define HMAX(y, x, t) \
+	VEXTRACTF128 $1, y, t; \
+	VMAXPD       t, x, x; \
+	VPERMILPD    $1, x, t; \
+	VMAXSD       t, x, x
+
 // SUMS3 adds the lanes of Y0 and of Y1, takes the largest lane of Y2,
 // and stores the three results; it uses X3–X5 and clears the upper
 // halves.
 #define SUMS3(grad, hess, peak) \
-	VEXTRACTF128 $1, Y0, X3; \
-	VADDPD       X3, X0, X0; \
-	VPERMILPD    $1, X0, X3; \
-	VADDSD       X3, X0, X0; \
-	VEXTRACTF128 $1, Y1, X4; \
-	VADDPD       X4, X1, X1; \
-	VPERMILPD    $1, X1, X4; \
-	VADDSD       X4, X1, X1; \
-	VEXTRACTF128 $1, Y2, X5; \
-	VMAXPD       X5, X2, X2; \
-	VPERMILPD    $1, X2, X5; \
-	VMAXSD       X5, X2, X2; \
+	HSUM(Y0, X0, X3); \
+	HSUM(Y1, X1, X4); \
+	HMAX(Y2, X2, X5); \
 	VZEROUPPER; \
-	MOVSD        X0, grad; \
-	MOVSD        X1, hess; \
-	MOVSD        X2, peak
+	MOVSD X0, grad; \
+	MOVSD X1, hess; \
+	MOVSD X2, peak
+
+// ROWPTR sets reg to the address of the row, K wide, of the factor at g
+// whose int32 index is at src: g + idx·K·8.
+#define ROWPTR(src, reg, K, g) \
+	MOVLQSX src, reg; \
+	IMULQ   K, reg; \
+	SHLQ    $3, reg; \
+	ADDQ    g, reg
 
 // func gatherRowsAVX2(gt, mu, g, f []float64, idx []int32, stride int)
 //
@@ -424,8 +438,8 @@ done:
 // halves) so that each of the four columns gets one 32-byte store into
 // gt; the last K mod 4 elements of the rows go one column at a time, and
 // the four dot products are summed lane-wise at the end (pairs, then
-// halves, then the tail). The next block's rows are prefetched. Clobbers AX, BX, CX, DX, SI, DI, R8–R14,
-// Y0–Y13 (X0–X13), flags.
+// halves, then the tail). The next block's rows are prefetched.
+// Clobbers AX, BX, CX, DX, SI, DI, R8–R14, Y0–Y13 (X0–X13), flags.
 TEXT ·gatherRowsAVX2(SB), NOSPLIT, $8-128
 	MOVQ gt_base+0(FP), R14
 	MOVQ mu_base+24(FP), AX
@@ -447,10 +461,7 @@ block:
 	LEAQ 32(DI), R13
 
 pfrow:
-	MOVLQSX (R8), R9
-	IMULQ   f_len+80(FP), R9
-	SHLQ    $3, R9
-	ADDQ    g_base+48(FP), R9
+	ROWPTR((R8), R9, f_len+80(FP), g_base+48(FP))
 	MOVQ    f_len+80(FP), CX
 	LEAQ    -8(R9)(CX*8), CX // the row's last element
 
@@ -466,28 +477,16 @@ pfline:
 
 fetched:
 	// The four entries' rows: g + idx·K·8.
-	MOVLQSX 0(DI), R8
-	IMULQ   f_len+80(FP), R8
-	SHLQ    $3, R8
-	ADDQ    g_base+48(FP), R8
-	MOVLQSX 4(DI), R9
-	IMULQ   f_len+80(FP), R9
-	SHLQ    $3, R9
-	ADDQ    g_base+48(FP), R9
-	MOVLQSX 8(DI), R13
-	IMULQ   f_len+80(FP), R13
-	SHLQ    $3, R13
-	ADDQ    g_base+48(FP), R13
-	MOVLQSX 12(DI), BX
-	IMULQ   f_len+80(FP), BX
-	SHLQ    $3, BX
-	ADDQ    g_base+48(FP), BX
+	ROWPTR(0(DI), R8, f_len+80(FP), g_base+48(FP))
+	ROWPTR(4(DI), R9, f_len+80(FP), g_base+48(FP))
+	ROWPTR(8(DI), R13, f_len+80(FP), g_base+48(FP))
+	ROWPTR(12(DI), BX, f_len+80(FP), g_base+48(FP))
 	VXORPD  Y0, Y0, Y0
 	VXORPD  Y1, Y1, Y1
 	VXORPD  Y2, Y2, Y2
 	VXORPD  Y3, Y3, Y3
 	VXORPD  Y12, Y12, Y12
-	MOVQ    R14, R10          // gt[j·m + e] for j = 0
+	MOVQ    R14, R10          // gt[j·stride + e] for j = 0
 	XORQ    DX, DX            // byte offset j·8 into the rows and f
 	MOVQ    f_len+80(FP), CX
 	ANDQ    $-4, CX
