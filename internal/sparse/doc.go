@@ -21,8 +21,8 @@
 // CSR pass's ratios back, which measured faster than storing one ratio
 // per non-zero at its scattered CSC position. Each row's (or column's)
 // loop over its non-zeros runs as one AVX2/FMA assembly call where the
-// processor has it (see vec.go), and the per-non-zero logarithm of the
-// data term is mostly replaced by a running product (logSum). Rows are
+// processor has it (see vec.go), and the data term's logarithms of a
+// line's rates run four lanes at a time (special.LogTo). Rows are
 // split among workers for the CSR pass and columns for the CSC pass, so
 // every output has one owner and is summed in a fixed order; the
 // returned sums are reduced over fixed chunks. Results are therefore

@@ -7,6 +7,7 @@ import (
 	"gonum.org/v1/gonum/floats"
 
 	"github.com/poisfact/poisfact/internal/parallel"
+	"github.com/poisfact/poisfact/internal/special"
 	"github.com/poisfact/poisfact/model"
 )
 
@@ -249,8 +250,7 @@ func (kn *Kernel) pass(sc *scratch, lo, hi int, ptr []int64, idxAll []int32, val
 	own, other, out, logs, wantSum := args.own, args.other, args.out, args.logs, args.wantSum
 	K := kn.k
 	acc := sc.acc
-	var sum float64 // the log-domain non-zeros' share
-	logs1 := newLogSum()
+	var sum float64 // the lines' share of the data term
 	for l := lo; l < hi; l++ {
 		f := own[l*K : (l+1)*K : (l+1)*K]
 		clear(acc)
@@ -258,7 +258,21 @@ func (kn *Kernel) pass(sc *scratch, lo, hi int, ptr []int64, idxAll []int32, val
 		rates := sc.rates[:len(idx)]
 		missed := ratioAccum(f, other, idx, xs, acc, rates, underflow)
 		logDomain := false
-		if wantSum || missed > 0 {
+		switch {
+		case missed == 0 && wantSum:
+			// Σ x log S (or, without logs, Σ x log(x/S)) over the line,
+			// the logarithms four lanes at a time, in place: the rates
+			// are not needed after.
+			if logs == nil {
+				for j, s := range rates {
+					rates[j] = xs[j] / s
+				}
+			}
+			special.LogTo(rates, rates)
+			sum += floats.Dot(xs, rates)
+		case missed > 0:
+			// A line with underflowed rates (rare): one non-zero at a
+			// time, those in the log domain.
 			for j, s := range rates {
 				x := xs[j]
 				if !(s >= underflow) {
@@ -279,9 +293,9 @@ func (kn *Kernel) pass(sc *scratch, lo, hi int, ptr []int64, idxAll []int32, val
 				}
 				if wantSum {
 					if logs != nil {
-						logs1.add(x, s)
+						sum += x * math.Log(s)
 					} else {
-						logs1.add(x, x/s)
+						sum += x * math.Log(x/s)
 					}
 				}
 			}
@@ -291,7 +305,7 @@ func (kn *Kernel) pass(sc *scratch, lo, hi int, ptr []int64, idxAll []int32, val
 			floats.Add(out[l*K:(l+1)*K], sc.direct)
 		}
 	}
-	return sum + logs1.value()
+	return sum
 }
 
 // addPhi handles one non-zero in the log domain: with

@@ -175,3 +175,19 @@ func TestPathsAgreeOnShippedData(t *testing.T) {
 		}
 	}
 }
+
+// compensated is Neumaier's compensated sum, the reference the tests of
+// this package compare sums with.
+type compensated struct{ sum, comp float64 }
+
+func (c *compensated) add(v float64) {
+	s := c.sum + v
+	if math.Abs(c.sum) >= math.Abs(v) {
+		c.comp += (c.sum - s) + v
+	} else {
+		c.comp += (v - s) + c.sum
+	}
+	c.sum = s
+}
+
+func (c compensated) value() float64 { return c.sum + c.comp }
