@@ -8,9 +8,10 @@ package sparse
 // Newton sums for the next in the same pass (StepSums), or the sums alone
 // when a coordinate does not move (GradSums). These are those loops, in
 // AVX2/FMA assembly where the processor has it (four lanes wide, one
-// division per four rates), in Go otherwise (the reference, under the
-// purego tag too); as for the kernel, the two paths agree to rounding and
-// each gives the same bits for any number of workers.
+// division for eight rates where their products allow it), in Go
+// otherwise (the reference, under the purego tag too); as for the kernel,
+// the two paths agree to rounding and each gives the same bits for any
+// number of workers.
 
 // GatherRows copies the rows of g (K = len(f) wide) that a row's
 // non-zeros point at into gt transposed, each column stride elements
@@ -71,7 +72,8 @@ func GradSums(g, x, inv []float64) (grad, hess, peak float64) {
 // coordinate, μ += delta·prev (fused), keeps inv = 1/μ beside them, and
 // returns GradSums(next, x, inv) at the new rates: the sums of the next
 // coordinate, whose column is next, from the same pass. inv, x, prev and
-// next are at least as long as mu.
+// next are at least as long as mu. The assembly's 1/μ is within 1.5 ulp
+// of the quotient (see coordSumsAVX2), the Go loop's is the quotient.
 func StepSums(mu, inv, x, prev, next []float64, delta float64) (grad, hess, peak float64) {
 	if useAVX2FMA {
 		return coordSumsAVX2(mu, inv, x, prev, next[:len(mu)], delta, true)
