@@ -9,11 +9,11 @@ package inference
 //
 // for q(v) = Gamma(s, r), where E[v] = s/r, E[log v] = ψ(s) − log r and the
 // prior's rate R is itself random (E[log R], E[R]) or fixed
-// (E[log R] = log R). The caller passes log Γ(α), ψ(s), log Γ(s) and
-// log r, which it has at hand. Every level of HPF uses it: θ (α = a, R = ξ), ξ (α = a',
+// (E[log R] = log R). The caller passes log Γ(α), E[v], ψ(s), log Γ(s) and
+// log r, which it has at hand (a sweep computes E[v] for the means
+// anyway). Every level of HPF uses it: θ (α = a, R = ξ), ξ (α = a',
 // R = a'/b'), β and η likewise.
-func gammaELBOTerm(alpha, lgammaAlpha, eLogRate, eRate, s, r, psiS, lgs, logR float64) float64 {
-	ev := s / r
+func gammaELBOTerm(alpha, lgammaAlpha, eLogRate, eRate, s, ev, psiS, lgs, logR float64) float64 {
 	elog := psiS - logR
 	return alpha*eLogRate - lgammaAlpha + (alpha-1)*elog - eRate*ev +
 		s - logR + lgs + (1-s)*psiS

@@ -58,11 +58,11 @@ func localELBO(a, aPrime, bPrime float64, shape, rate *mat.Dense, actShape, actR
 			ks, kr := actShape[u], actRate[u]
 			psi := special.Digamma(ks)
 			eLogAct, eAct = psi-math.Log(kr), ks/kr
-			s += gammaELBOTerm(aPrime, lgaPrime, math.Log(aPrime/bPrime), aPrime/bPrime, ks, kr, psi, special.LogGamma(ks), math.Log(kr))
+			s += gammaELBOTerm(aPrime, lgaPrime, math.Log(aPrime/bPrime), aPrime/bPrime, ks, ks/kr, psi, special.LogGamma(ks), math.Log(kr))
 		}
 		for j := 0; j < k; j++ {
 			gs, gr := shape.At(u, j), rate.At(u, j)
-			s += gammaELBOTerm(a, lga, eLogAct, eAct, gs, gr, special.Digamma(gs), special.LogGamma(gs), math.Log(gr))
+			s += gammaELBOTerm(a, lga, eLogAct, eAct, gs, gs/gr, special.Digamma(gs), special.LogGamma(gs), math.Log(gr))
 		}
 	}
 	return s

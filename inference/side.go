@@ -167,11 +167,11 @@ func (s *side) sweepRows(w, _, lo, hi int, acc []float64) float64 {
 		}
 		eAct, eLogAct, logKr := s.activity(u)
 		if !s.fixed {
-			local += gammaELBOTerm(s.aPrime, s.lgAPrime, logActRatePrior, actRatePrior, s.actShape, s.actRate[u], s.psiActShape, s.lgActShape, logKr)
+			local += gammaELBOTerm(s.aPrime, s.lgAPrime, logActRatePrior, actRatePrior, s.actShape, eAct, s.psiActShape, s.lgActShape, logKr)
 		}
 		s.logsOf(u, psi, lgs, logRate)
 		for j := range shape {
-			local += gammaELBOTerm(s.a, s.lgA, eLogAct, eAct, shape[j], rate[j], psi[j], lgs[j], logRate[j])
+			local += gammaELBOTerm(s.a, s.lgA, eLogAct, eAct, shape[j], mean[j], psi[j], lgs[j], logRate[j])
 			acc[j] += mean[j]
 		}
 		if addMasked && s.maskPtr != nil {
