@@ -24,12 +24,7 @@ func BenchmarkCAVI(b *testing.B) {
 		for _, k := range []int{50, 100} {
 			for _, w := range []int{1, 2} {
 				b.Run(fmt.Sprintf("%s/K=%d/workers=%d", in.name, k, w), func(b *testing.B) {
-					var path string
-					if in.name == "synthetic" {
-						path = testutil.SynthMatrix(b)
-					} else {
-						path = testutil.SharedMatrix(b, in.name)
-					}
+					path := testutil.BenchMatrix(b, in.name)
 					x := fixtures.Load(b, path)
 					testutil.SteadyState(b, "sweep", x.NNZ(), k, func(mark func(int, time.Duration)) {
 						res, err := CAVI(context.Background(), x, &Settings{K: k, MaxIter: 6, Tol: -1, Workers: w,

@@ -21,10 +21,7 @@ func BenchmarkFit(b *testing.B) {
 		for _, m := range []Method{MU, CD} {
 			for _, w := range []int{1, 2} {
 				b.Run(fmt.Sprintf("%s/%v/K=50/workers=%d", name, m, w), func(b *testing.B) {
-					path := testutil.SynthMatrix(b)
-					if name != "synthetic" {
-						path = testutil.SharedMatrix(b, name)
-					}
+					path := testutil.BenchMatrix(b, name)
 					x := fixtures.Load(b, path)
 					const k = 50
 					testutil.SteadyState(b, "iter", x.NNZ(), k, func(mark func(int, time.Duration)) {

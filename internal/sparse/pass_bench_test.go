@@ -18,12 +18,7 @@ func BenchmarkTwoSided(b *testing.B) {
 		for _, k := range []int{50, 100} {
 			for _, w := range []int{1, 2} {
 				b.Run(fmt.Sprintf("%s/K=%d/workers=%d", name, k, w), func(b *testing.B) {
-					var path string
-					if name == "synthetic" {
-						path = testutil.SynthMatrix(b)
-					} else {
-						path = testutil.SharedMatrix(b, name)
-					}
+					path := testutil.BenchMatrix(b, name)
 					x := fixtures.Load(b, path)
 					r := rand.New(rand.NewPCG(1, 2))
 					n, p := x.Dims()

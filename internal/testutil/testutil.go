@@ -84,6 +84,17 @@ func SynthMatrix(tb testing.TB) string {
 	return p
 }
 
+// BenchMatrix returns the path of a benchmark's matrix by name: the
+// synthetic draw for "synthetic" (SynthMatrix), a shared data set
+// otherwise (SharedMatrix), skipping when it is absent.
+func BenchMatrix(tb testing.TB, name string) string {
+	tb.Helper()
+	if name == "synthetic" {
+		return SynthMatrix(tb)
+	}
+	return SharedMatrix(tb, name)
+}
+
 // RelDiff returns |a − b| / |b|, the relative difference of a from the
 // reference b (b = 0 counts as the smallest positive float64).
 func RelDiff(a, b float64) float64 {
