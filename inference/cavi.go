@@ -324,7 +324,7 @@ func (f *fitState) criterion(elbo float64, sumTheta, sumBeta []float64, it *Iter
 	if f.s.Validation != nil {
 		n, p := f.x.Dims()
 		means := model.Factors{W: mat.NewDense(n, f.s.K, f.rows.mean), H: mat.NewDense(p, f.s.K, f.cols.mean)}
-		ll := f.s.Validation.LogLik(means)
+		ll := f.s.Validation.LogLikWorkers(means, f.s.Workers)
 		it.ValidLogLik, it.ValidLogLikNonzero = ll.Mean, ll.MeanNonzero
 	}
 	switch f.s.Criterion {

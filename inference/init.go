@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat/distuv"
@@ -82,6 +83,13 @@ type Init struct {
 	// NMFIters is the number of KL-NMF iterations of InitNMF. Zero means
 	// DefaultNMFIters.
 	NMFIters int
+	// NMFRows is the number of rows, drawn without replacement from the
+	// restart's seed, that the KL-NMF fit of InitNMF sees: the columns
+	// start from its H, its factors scaled to the whole matrix, the rows
+	// drawn from its W, and the other rows at their prior values (the
+	// columns break the symmetry between factors). Zero means every row,
+	// except in SVI (see SVINMFMinRows); n or more also means every row.
+	NMFRows int
 }
 
 func (in Init) validate() error {
@@ -92,6 +100,8 @@ func (in Init) validate() error {
 		return fmt.Errorf("inference: start jitter %v: want a finite number ≥ 0", in.Jitter)
 	case in.NMFIters < 0:
 		return fmt.Errorf("inference: %d KL-NMF iterations for the start: want 0 (default) or more", in.NMFIters)
+	case in.NMFRows < 0:
+		return fmt.Errorf("inference: KL-NMF start on %d rows: want 0 (default) or more", in.NMFRows)
 	}
 	return nil
 }
@@ -118,16 +128,9 @@ func (f *fitState) start(ctx context.Context, seed uint64) error {
 		f.rows.drawFromPrior(rand.NewPCG(seed, 1))
 		f.cols.drawFromPrior(rand.NewPCG(seed, 2))
 	case InitNMF:
-		res, err := mle.Fit(ctx, f.x, &mle.Settings{
-			K: f.s.K, MaxIter: in.NMFIters, Tol: -1, Seed: seed, Workers: f.s.Workers, Normalize: mle.NormalizeNone,
-		})
-		if err != nil {
-			return fmt.Errorf("inference: the KL-NMF start: %w", err)
+		if err := f.startNMF(ctx, seed, in); err != nil {
+			return err
 		}
-		w, h := res.W.RawMatrix().Data, res.H.RawMatrix().Data
-		balance(w, h, f.s.K)
-		f.rows.fromFactor(w, columnSums(h, f.s.K))
-		f.cols.fromFactor(h, columnSums(w, f.s.K))
 	case InitUniform:
 		f.rows.uniform(rand.NewPCG(seed, 1), in.Jitter, 0)
 		f.cols.uniform(rand.NewPCG(seed, 2), in.Jitter, 0)
@@ -141,6 +144,58 @@ func (f *fitState) start(ctx context.Context, seed uint64) error {
 		f.cols.copyFrom(q.BetaShape, q.BetaRate, q.EtaRate)
 	}
 	return nil
+}
+
+// startNMF is the KL-NMF start (InitNMF): MU on in.NMFRows rows drawn
+// from the seed, or on every row. The columns' parameters are those of
+// the whole matrix: Σ_u W_uk over the drawn rows, scaled by n over their
+// number, stands for the sum over every row, as SVI scales a minibatch.
+func (f *fitState) startNMF(ctx context.Context, seed uint64, in Init) error {
+	n, k := f.x.Rows(), f.s.K
+	x, rows := f.x, []int(nil)
+	if in.NMFRows > 0 && in.NMFRows < n {
+		rows = drawRows(rand.NewPCG(seed, 4), n, in.NMFRows)
+		var err error
+		if x, err = f.x.SubRows(rows); err != nil {
+			return fmt.Errorf("inference: the KL-NMF start: %w", err)
+		}
+		f.rows.atPrior()
+	}
+	res, err := mle.Fit(ctx, x, &mle.Settings{
+		K: k, MaxIter: in.NMFIters, Tol: -1, Seed: seed, Workers: f.s.Workers, Normalize: mle.NormalizeNone,
+	})
+	if err != nil {
+		return fmt.Errorf("inference: the KL-NMF start: %w", err)
+	}
+	w, h := res.W.RawMatrix().Data, res.H.RawMatrix().Data
+	rowScale := float64(n) / float64(x.Rows())
+	balance(w, h, k, rowScale)
+	sumW := columnSums(w, k)
+	for j := range sumW {
+		sumW[j] *= rowScale
+	}
+	f.rows.fromFactor(w, columnSums(h, k), rows)
+	f.cols.fromFactor(h, sumW, nil)
+	return nil
+}
+
+// drawRows returns m of the rows 0..n-1 drawn without replacement, in
+// ascending order (so that their sub-matrix is read in the matrix's own
+// order).
+func drawRows(src rand.Source, n, m int) []int {
+	// A partial Fisher–Yates shuffle: O(n) memory once, O(m) draws.
+	r := rand.New(src)
+	perm := make([]int, n)
+	for u := range perm {
+		perm[u] = u
+	}
+	for b := 0; b < m; b++ {
+		c := b + r.IntN(n-b)
+		perm[b], perm[c] = perm[c], perm[b]
+	}
+	rows := perm[:m]
+	slices.Sort(rows)
+	return rows
 }
 
 // copyFrom sets the side's parameters to a fitted posterior's.
@@ -174,6 +229,17 @@ func (s *side) jitter(src *rand.PCG, size float64, lo, total int) {
 	pcg.Skip(src, 2*uint64(total-lo-s.m)*k+uint64(lo))
 	for u := range s.actRate {
 		s.actRate[u] = s.actShape / s.bPrime * (1 + size*r.Float64())
+	}
+}
+
+// atPrior sets every shape and rate to its prior value, as jitter does
+// with a jitter of zero, and draws nothing.
+func (s *side) atPrior() {
+	for j := range s.shape {
+		s.shape[j], s.rate[j] = s.a, s.bPrime
+	}
+	for u := range s.actRate {
+		s.actRate[u] = s.actShape / s.bPrime
 	}
 }
 
@@ -215,17 +281,23 @@ func (s *side) drawFromPrior(src rand.Source) {
 	}
 }
 
-// fromFactor starts the side from a KL-NMF factor f (m × K) whose other
-// factor has column sums other: with φ_uik ∝ f_uk g_ik and the other side
-// at its mean g, the CAVI step gives γˢ_uk ≈ a + f_uk·Σ_i g_ik (the
-// expected count of factor k in row u at an MU fixed point) and γʳ_uk =
-// b' + Σ_i g_ik, so E θ_uk ≈ f_uk. The activity follows from its update.
-func (s *side) fromFactor(f, other []float64) {
-	for u := 0; u < s.m; u++ {
+// fromFactor starts rows of the side from a KL-NMF factor f (one row of
+// K per entry of rows, or per row of the side when rows is nil) whose
+// other factor has column sums other: with φ_uik ∝ f_uk g_ik and the
+// other side at its mean g, the CAVI step gives γˢ_uk ≈ a + f_uk·Σ_i g_ik
+// (the expected count of factor k in row u at an MU fixed point) and γʳ_uk
+// = b' + Σ_i g_ik, so E θ_uk ≈ f_uk. The activity follows from its
+// update.
+func (s *side) fromFactor(f, other []float64, rows []int) {
+	for b := 0; b < len(f)/s.k; b++ {
+		u := b
+		if rows != nil {
+			u = rows[b]
+		}
 		var sum float64
 		for j := 0; j < s.k; j++ {
 			e := u*s.k + j
-			s.shape[e] = s.a + f[e]*other[j]
+			s.shape[e] = s.a + f[b*s.k+j]*other[j]
 			s.rate[e] = s.bPrime + other[j]
 			sum += s.shape[e] / s.rate[e]
 		}
@@ -236,15 +308,16 @@ func (s *side) fromFactor(f, other []float64) {
 }
 
 // balance rescales every factor k of W and H (flat, K columns) so that
-// both have the same column sum, leaving W Hᵀ unchanged: the scale of a
-// KL-NMF factor is arbitrary, but the HPF priors on θ and β are not.
-func balance(w, h []float64, k int) {
+// both have the same column sum, W's counted rowScale times (the rows of
+// the whole matrix per row W has), leaving W Hᵀ unchanged: the scale of
+// a KL-NMF factor is arbitrary, but the HPF priors on θ and β are not.
+func balance(w, h []float64, k int, rowScale float64) {
 	sw, sh := columnSums(w, k), columnSums(h, k)
 	for j := 0; j < k; j++ {
 		if !(sw[j] > 0 && sh[j] > 0) {
 			continue
 		}
-		c := math.Sqrt(sh[j] / sw[j])
+		c := math.Sqrt(sh[j] / (rowScale * sw[j]))
 		for e := j; e < len(w); e += k {
 			w[e] *= c
 		}

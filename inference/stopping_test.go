@@ -2,6 +2,7 @@ package inference
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"slices"
 	"testing"
@@ -120,8 +121,8 @@ func TestRestartsKeepTheBest(t *testing.T) {
 // from any of them.
 func TestStartsIndependentOfWorkers(t *testing.T) {
 	train, valid := validationSplit(t)
-	for _, in := range []Init{{}, {Method: InitJitter, Jitter: 0.01}, {Method: InitPrior}, {Method: InitNMF, NMFIters: 5}, {Method: InitUniform}} {
-		t.Run(in.Method.String(), func(t *testing.T) {
+	for _, in := range []Init{{}, {Method: InitJitter, Jitter: 0.01}, {Method: InitPrior}, {Method: InitNMF, NMFIters: 5}, {Method: InitNMF, NMFIters: 5, NMFRows: 40}, {Method: InitUniform}} {
+		t.Run(fmt.Sprintf("%v/%d", in.Method, in.NMFRows), func(t *testing.T) {
 			run := func(w int) *Result {
 				return fit(t, train, Settings{K: 5, MaxIter: 25, Tol: -1, Init: in, Restarts: 2, Seed: 4, Validation: valid, Workers: w})
 			}
@@ -197,6 +198,65 @@ func TestUniformStart(t *testing.T) {
 			if r != side.bPrime {
 				t.Fatalf("%s: activity rate %v, want b' = %v", side.name, r, side.bPrime)
 			}
+		}
+	}
+}
+
+// TestNMFSubsampleStart: the KL-NMF start on a subsample leaves every
+// undrawn row at its prior values; the rows it drew start with rates
+// E θ E βᵀ whose total is their counts' total, as at an MU fixed point
+// (W Hᵀ keeps each column's total); and each column's rate stands for
+// the whole matrix, as an SVI step scales a minibatch: its prior plus n/m
+// times the drawn rows' Σ_u E θ_uk. Weak priors keep the shifts they put
+// between E θ and W small.
+func TestNMFSubsampleStart(t *testing.T) {
+	train, _ := validationSplit(t)
+	n, k, m := train.Rows(), 3, train.Rows()/4
+	h := model.HPF{A: 0.01, C: 0.01, APrime: 0.3, CPrime: 0.3, BPrime: 0.01, DPrime: 0.01}
+	s, err := (&Settings{K: k, Hyper: h, Init: Init{Method: InitNMF, NMFRows: m, NMFIters: 200}}).withDefaults(train)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFit(train, s)
+	if err := f.start(context.Background(), 5); err != nil {
+		t.Fatal(err)
+	}
+	r, c := f.rows, f.cols
+	sumBeta := make([]float64, k)
+	for e := range c.shape {
+		sumBeta[e%k] += c.shape[e] / c.rate[e]
+	}
+	var drawn int
+	var rate, count float64
+	sumTheta := make([]float64, k)
+	for u := 0; u < n; u++ {
+		prior := true
+		for e := u * k; e < (u+1)*k; e++ {
+			prior = prior && r.shape[e] == r.a && r.rate[e] == r.bPrime
+		}
+		if prior {
+			continue
+		}
+		drawn++
+		for j := 0; j < k; j++ {
+			rate += r.shape[u*k+j] / r.rate[u*k+j] * sumBeta[j]
+			sumTheta[j] += r.shape[u*k+j] / r.rate[u*k+j]
+		}
+		_, vals := train.Row(u)
+		for _, v := range vals {
+			count += v
+		}
+	}
+	if drawn != m {
+		t.Fatalf("%d rows moved from the prior, %d drawn", drawn, m)
+	}
+	if math.Abs(rate-count) > 0.01*count {
+		t.Errorf("the drawn rows' rates total %v, their counts %v", rate, count)
+	}
+	for j := 0; j < k; j++ {
+		want := float64(n) / float64(m) * sumTheta[j]
+		if got := c.rate[j] - h.DPrime; math.Abs(got-want) > 0.01*want {
+			t.Errorf("factor %d: the first column's rate %v above its prior, n/m Σ E θ %v", j, got, want)
 		}
 	}
 }

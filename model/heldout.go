@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/poisfact/poisfact/internal/parallel"
 	"github.com/poisfact/poisfact/internal/special"
 )
 
@@ -146,27 +147,54 @@ type HeldOutLogLik struct {
 // LogLik evaluates the held-out log-likelihood under the rates μ_ui =
 // rate(u, i), on the held-out non-zeros and the sampled zero cells. A
 // non-zero given μ = 0 makes both means −Inf, reported as such, with the
-// count and the finite part beside them.
-func (h *HeldOut) LogLik(rates Rates) HeldOutLogLik {
+// count and the finite part beside them. It runs on GOMAXPROCS
+// goroutines; see LogLikWorkers.
+func (h *HeldOut) LogLik(rates Rates) HeldOutLogLik { return h.LogLikWorkers(rates, 0) }
+
+// LogLikWorkers is LogLik on workers goroutines (0 means GOMAXPROCS),
+// which must be safe to call rates from at once. The non-zeros are summed
+// by fixed blocks of rows and the zero cells by fixed blocks of the
+// drawing order, the blocks' sums added in order, so the result is the
+// same, bit for bit, for any number of workers. (At 116 M non-zeros a
+// validation set of 11.6 M non-zeros and as many zero cells took 9 s on
+// one goroutine, as long as a CAVI sweep.)
+func (h *HeldOut) LogLikWorkers(rates Rates, workers int) HeldOutLogLik {
+	const block = 4096 // rows, or zero cells, per block
+	type part struct {
+		nz, lgBad float64
+		bad       int
+	}
+	rowBlocks := blocks(h.X.Rows(), block)
+	parts := make([]part, rowBlocks.Len())
+	rowBlocks.Run(parallel.Workers(workers), func(_, c, lo, hi int) {
+		var p part
+		for u := lo; u < hi; u++ {
+			cols, vals := h.X.Row(u)
+			for e, i := range cols {
+				mu := rates.Rate(u, int(i))
+				if !(mu > 0) {
+					p.bad++
+					p.lgBad += special.LogGamma(vals[e] + 1)
+					continue
+				}
+				p.nz += xLogMu(vals[e], mu) - mu
+			}
+		}
+		parts[c] = p
+	})
 	var nz, lgBad float64
 	bad := 0
-	for u := 0; u < h.X.Rows(); u++ {
-		cols, vals := h.X.Row(u)
-		for e, i := range cols {
-			mu := rates.Rate(u, int(i))
-			if !(mu > 0) {
-				bad++
-				lgBad += special.LogGamma(vals[e] + 1)
-				continue
-			}
-			nz += xLogMu(vals[e], mu) - mu
-		}
+	for _, p := range parts {
+		nz, lgBad, bad = nz+p.nz, lgBad+p.lgBad, bad+p.bad
 	}
 	nz -= h.X.LogFactorialSum() - lgBad
-	var z float64
-	for _, c := range h.Zeros {
-		z -= rates.Rate(int(c.Row), int(c.Col))
-	}
+	z := blocks(len(h.Zeros), block).Sum(parallel.Workers(workers), func(_, lo, hi int) float64 {
+		var z float64
+		for _, c := range h.Zeros[lo:hi] {
+			z -= rates.Rate(int(c.Row), int(c.Col))
+		}
+		return z
+	})
 	m, nzeros := h.X.NNZ(), len(h.Zeros)
 	r := HeldOutLogLik{NonZeros: m, Zeros: nzeros, RateZero: bad, Mean: math.NaN(), MeanNonzero: math.NaN(),
 		MeanFinite: math.NaN(), MeanNonzeroFinite: math.NaN(), ZeroMeanExact: math.NaN(), MeanExact: math.NaN()}
@@ -210,6 +238,19 @@ func (h *HeldOut) Evaluate(f Rates) HeldOutLogLik {
 		r.MeanExact = (r.MeanNonzero + r.ZeroMeanExact) / 2
 	}
 	return r
+}
+
+// blocks cuts [0, n) into consecutive blocks of size items (the last one
+// shorter).
+func blocks(n, size int) parallel.Chunks {
+	b := []int{0}
+	for lo := size; lo < n; lo += size {
+		b = append(b, lo)
+	}
+	if n > 0 {
+		b = append(b, n)
+	}
+	return parallel.Chunks{Bounds: b}
 }
 
 // seenEarlier reports whether cell (u, i) is a non-zero of one of parts.

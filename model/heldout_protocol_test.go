@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"testing"
@@ -114,5 +115,59 @@ func TestHeldOutZeroRate(t *testing.T) {
 	}
 	if math.Abs(r.MeanNonzeroFinite-nz/2) > 1e-14 || math.Abs(r.MeanFinite-(nz+z)/4) > 1e-14 {
 		t.Fatalf("finite parts %v %v, want %v %v", r.MeanNonzeroFinite, r.MeanFinite, nz/2, (nz+z)/4)
+	}
+}
+
+// TestHeldOutLogLikWorkers: on a set of several blocks of rows and of
+// zero cells, the held-out log-likelihood is the same bits for 1, 2 and 7
+// workers and agrees with a direct serial sum of its definition.
+func TestHeldOutLogLikWorkers(t *testing.T) {
+	const n, p, k = 9000, 40, 3
+	_, x, err := Sample(n, p, k, HPF{A: 0.3, APrime: 2, C: 0.3, CPrime: 2}, 0, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewSplit(x, 0.2, 0.1, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	valid, _, err := s.HeldOutSets(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if valid.X.NNZ() < 3*4096 || len(valid.Zeros) < 3*4096 {
+		t.Fatalf("the set has %d non-zeros and %d zero cells: want several blocks of each", valid.X.NNZ(), len(valid.Zeros))
+	}
+	w, h := mat.NewDense(n, k, nil), mat.NewDense(p, k, nil)
+	for j := range w.RawMatrix().Data {
+		w.RawMatrix().Data[j] = 0.05 + float64(j%11)/7
+	}
+	for j := range h.RawMatrix().Data {
+		h.RawMatrix().Data[j] = 0.1 + float64(j%5)/3
+	}
+	f := Factors{W: w, H: h}
+	var nz, z float64
+	for u := 0; u < n; u++ {
+		cols, vals := valid.X.Row(u)
+		for e, i := range cols {
+			mu := f.Rate(u, int(i))
+			lg, _ := math.Lgamma(vals[e] + 1)
+			nz += vals[e]*math.Log(mu) - mu - lg
+		}
+	}
+	for _, c := range valid.Zeros {
+		z -= f.Rate(int(c.Row), int(c.Col))
+	}
+	wantNonzero := nz / float64(valid.X.NNZ())
+	want := (nz + z) / float64(valid.X.NNZ()+len(valid.Zeros))
+	first := valid.LogLikWorkers(f, 1)
+	if math.Abs(first.MeanNonzero-wantNonzero) > 1e-12*math.Abs(wantNonzero) || math.Abs(first.Mean-want) > 1e-12*math.Abs(want) {
+		t.Errorf("means %v, %v; direct sums give %v, %v", first.MeanNonzero, first.Mean, wantNonzero, want)
+	}
+	for _, workers := range []int{2, 7} {
+		// Compared as printed, which also tells NaN from a number.
+		if got := valid.LogLikWorkers(f, workers); fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", first) || got.Mean != first.Mean {
+			t.Errorf("%d workers: %+v, one worker %+v", workers, got, first)
+		}
 	}
 }

@@ -43,6 +43,7 @@ type fitOptions struct {
 	restarts     int
 	initJitter   float64
 	initNMFIters int
+	initNMFRows  int
 	// HPF by CAVI: checkpoints.
 	checkpoint      string
 	checkpointEvery int
@@ -85,6 +86,7 @@ func runFit(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.init, "init", "", "start: hpf jitter, prior, nmf or uniform (the peers' start; default jitter); nmf, nmf-cd random or nndsvda (default random)")
 	fs.Float64Var(&o.initJitter, "init-jitter", 0, fmt.Sprintf("hpf -init jitter: relative size of the jitter of the prior values (0: %g)", inference.DefaultJitter))
 	fs.IntVar(&o.initNMFIters, "init-nmf-iters", 0, fmt.Sprintf("hpf -init nmf: KL-NMF iterations of the start (0: %d)", inference.DefaultNMFIters))
+	fs.IntVar(&o.initNMFRows, "init-nmf-rows", 0, fmt.Sprintf("hpf -init nmf: rows, drawn from the seed, of the start's KL-NMF fit (0: every row; with -svi, n/40 when that is %d or more)", inference.SVINMFMinRows))
 	fs.StringVar(&o.criterion, "criterion", "", "hpf stopping criterion: validation (mean log-likelihood of the validation non-zeros and as many zero cells), validation-nonzero, train-loglik or elbo (default validation with a validation set, elbo without)")
 	fs.IntVar(&o.patience, "patience", 0, fmt.Sprintf("hpf: checks without improvement before the fit stops (0: %d for a log-likelihood criterion, 1 for the elbo)", inference.DefaultPatience))
 	fs.IntVar(&o.minIters, "min-iters", 0, fmt.Sprintf("sweeps before the fit may stop (0: %d for hpf, 10 for nmf)", inference.DefaultMinIter))
@@ -93,8 +95,8 @@ func runFit(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.checkpointEvery, "checkpoint-every", 0, "-checkpoint: sweeps or iterations between writes (0: 10)")
 	fs.BoolVar(&o.resume, "resume", false, "-checkpoint: continue the fit whose state is in that directory (same data and flags; -iters may grow); the result is the uninterrupted fit's")
 	fs.BoolVar(&o.svi, "svi", false, "hpf: fit by stochastic variational inference (minibatches of rows; -iters counts epochs, default 100; default start nmf)")
-	fs.IntVar(&o.batchRows, "batch-rows", 0, "hpf -svi: rows per minibatch (0: min(n, max(100, n/100)))")
-	fs.Float64Var(&o.sviDelay, "svi-delay", 0, "hpf -svi: delay t0 of the step (t0 + t)^(−κ) (0: 1)")
+	fs.IntVar(&o.batchRows, "batch-rows", 0, "hpf -svi: rows per minibatch (0: min(n, max(100, n/50)))")
+	fs.Float64Var(&o.sviDelay, "svi-delay", 0, "hpf -svi: delay t0 of the step (t0 + t)^(−κ) (0: 1, or 1024 from a KL-NMF start on a subsample of the rows)")
 	fs.Float64Var(&o.sviForget, "svi-forget", 0, "hpf -svi: forgetting rate κ in (0.5, 1] (0: 0.7)")
 	fs.IntVar(&o.checkBatches, "check-batches", 0, "hpf -svi: minibatches between checks of the criterion (0: one check per epoch)")
 	cliflag.Hyper(fs, &o.hyper)
@@ -195,8 +197,8 @@ func (o *fitOptions) validate(pos []string) error {
 		return usagef("-init %q: want random or nndsvda for -model %s", o.init, o.modelName)
 	case o.modelName == "hpf" && (o.mapShape != 0 || o.mapRate != 0):
 		return usagef("-map-shape and -map-rate apply to -model nmf and nmf-cd")
-	case o.modelName != "hpf" && (o.criterion != "" || o.patience != 0 || o.restarts != 1 || o.initJitter != 0 || o.initNMFIters != 0 || o.hyper != model.HPF{}):
-		return usagef("-criterion, -patience, -restarts, -init-jitter, -init-nmf-iters and the hyperparameter flags apply to -model hpf")
+	case o.modelName != "hpf" && (o.criterion != "" || o.patience != 0 || o.restarts != 1 || o.initJitter != 0 || o.initNMFIters != 0 || o.initNMFRows != 0 || o.hyper != model.HPF{}):
+		return usagef("-criterion, -patience, -restarts, -init-jitter, -init-nmf-iters, -init-nmf-rows and the hyperparameter flags apply to -model hpf")
 	case o.modelName != "hpf" && (o.svi || o.batchRows != 0 || o.sviDelay != 0 || o.sviForget != 0 || o.checkBatches != 0):
 		return usagef("-svi, -batch-rows, -svi-delay, -svi-forget and -check-batches apply to -model hpf")
 	case !o.svi && (o.batchRows != 0 || o.sviDelay != 0 || o.sviForget != 0 || o.checkBatches != 0):
@@ -217,6 +219,8 @@ func (o *fitOptions) validate(pos []string) error {
 		return usagef("-init-jitter %v: want a finite number ≥ 0", o.initJitter)
 	case o.initNMFIters < 0:
 		return usagef("-init-nmf-iters %d: want 0 (default) or more", o.initNMFIters)
+	case o.initNMFRows < 0:
+		return usagef("-init-nmf-rows %d: want 0 (default) or more", o.initNMFRows)
 	case o.mapShape != 0 && !(o.mapShape >= 1 && o.mapShape <= mle.MaxPrior):
 		return usagef("-map-shape %v: want 1 ≤ α ≤ %g (below 1 the MAP objective is unbounded; far above, the prior swamps the data)", o.mapShape, mle.MaxPrior)
 	case !(o.mapRate >= 0 && o.mapRate <= mle.MaxPrior) || o.mapRate != 0 && o.mapShape == 0:

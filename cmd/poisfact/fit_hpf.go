@@ -16,7 +16,7 @@ func hpfSettings(d *dataParts, o fitOptions) *inference.Settings {
 	s := &inference.Settings{
 		K: o.k, Hyper: o.hyper, MaxIter: o.iters, MinIter: o.minIters, Tol: o.tol, Seed: o.seed, Workers: o.workers,
 		CheckEvery: o.checkEvery, Patience: o.patience, Restarts: o.restarts, Criterion: o.hpfCriterion,
-		Init:       inference.Init{Method: o.hpfInit, Jitter: o.initJitter, NMFIters: o.initNMFIters},
+		Init:       inference.Init{Method: o.hpfInit, Jitter: o.initJitter, NMFIters: o.initNMFIters, NMFRows: o.initNMFRows},
 		Validation: d.validHeld,
 	}
 	if o.mask && d.valid != nil && d.valid.NNZ() > 0 {
