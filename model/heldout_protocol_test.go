@@ -118,7 +118,7 @@ func TestHeldOutZeroRate(t *testing.T) {
 	}
 }
 
-// TestHeldOutLogLikWorkers: on a set of several blocks of rows and of
+// TestHeldOutLogLikWorkers: on a set of several chunks of rows and of
 // zero cells, the held-out log-likelihood is the same bits for 1, 2 and 7
 // workers and agrees with a direct serial sum of its definition.
 func TestHeldOutLogLikWorkers(t *testing.T) {
@@ -136,7 +136,7 @@ func TestHeldOutLogLikWorkers(t *testing.T) {
 		t.Fatal(err)
 	}
 	if valid.X.NNZ() < 3*4096 || len(valid.Zeros) < 3*4096 {
-		t.Fatalf("the set has %d non-zeros and %d zero cells: want several blocks of each", valid.X.NNZ(), len(valid.Zeros))
+		t.Fatalf("the set has %d non-zeros and %d zero cells: want several chunks of each", valid.X.NNZ(), len(valid.Zeros))
 	}
 	w, h := mat.NewDense(n, k, nil), mat.NewDense(p, k, nil)
 	for j := range w.RawMatrix().Data {
