@@ -15,7 +15,10 @@ import (
 func (s *state) cdIteration() (xLogXOverMu float64, sumW, sumH []float64) {
 	rowPtr, colIdx, val := s.x.CSR()
 	sumH = s.colSums(s.h, s.cols)
-	xLogXOverMu = s.cdSide(s.rows, s.w, s.h, sumH, func(u int) ([]int32, []float64) {
+	// The rows' pass sums the divergence's term only when it is the
+	// iteration's last pass (H fixed); otherwise the columns' pass gives
+	// it at the final point and the rows' logarithms would be wasted.
+	xLogXOverMu = s.cdSide(s.rows, s.w, s.h, sumH, s.fixedH, func(u int) ([]int32, []float64) {
 		lo, hi := rowPtr[u], rowPtr[u+1]
 		return colIdx[lo:hi], val[lo:hi]
 	})
@@ -25,7 +28,7 @@ func (s *state) cdIteration() (xLogXOverMu float64, sumW, sumH []float64) {
 	}
 	colPtr, rowIdx, _ := s.x.CSC()
 	colVal := s.kn.ColValues()
-	xLogXOverMu = s.cdSide(s.cols, s.h, s.w, sumW, func(i int) ([]int32, []float64) {
+	xLogXOverMu = s.cdSide(s.cols, s.h, s.w, sumW, true, func(i int) ([]int32, []float64) {
 		lo, hi := colPtr[i], colPtr[i+1]
 		return rowIdx[lo:hi], colVal[lo:hi]
 	})
@@ -59,9 +62,10 @@ func (s *state) cdIteration() (xLogXOverMu float64, sumW, sumH []float64) {
 // for coordinate k+1 at the new rates (sparse.StepSums); a coordinate
 // that does not move leaves the rates as they are and the next one's sums
 // take a pass without division (sparse.GradSums). Memory beyond the
-// factors is K times the longest row or column, never nnz × K. It returns
-// Σ x log(x/μ) over all non-zeros at the end.
-func (s *state) cdSide(chunks parallel.Chunks, f, g, sumG []float64, entries func(r int) ([]int32, []float64)) float64 {
+// factors is K times the longest row or column, never nnz × K. With
+// divergence set it returns Σ x log(x/μ) over all non-zeros at the end
+// (otherwise 0: the logarithms are skipped).
+func (s *state) cdSide(chunks parallel.Chunks, f, g, sumG []float64, divergence bool, entries func(r int) ([]int32, []float64)) float64 {
 	k := s.k
 	var a1, b float64
 	if s.prior != nil {
@@ -100,7 +104,7 @@ func (s *state) cdSide(chunks parallel.Chunks, f, g, sumG []float64, entries fun
 				case hess > 0:
 					delta = max(-grad/hess, -cur)
 					if delta < 0 && !curvatureBounded(delta, cur, a1, peak) {
-						delta = safeDownStep(delta, cur, sumG[j]+b, a1, mu, xs, gj, sc.logs)
+						delta = safeDownStep(delta, cur, sumG[j]+b, a1, inv, xs, gj, sc.logs)
 					}
 				case grad > 0 && a1 == 0 && cur > 0:
 					// No data on this coordinate: φ is linear, least
@@ -114,6 +118,9 @@ func (s *state) cdSide(chunks parallel.Chunks, f, g, sumG []float64, entries fun
 				} else if j+1 < k {
 					sg, hess, peak = sparse.GradSums(next, xs, inv)
 				}
+			}
+			if !divergence {
+				continue
 			}
 			// Σ x log(x/μ), the divergence's own term.
 			logs := sc.logs[:m]
@@ -167,14 +174,15 @@ const minRatio = 1e-10
 //	Δφ(δ) = δ c − Σ_e x_e log(1 + δ G_{o_e j}/μ_e) − (α−1) log(1 + δ/f)
 //
 // is negative with every μ_e and f + δ positive (where they must be), or
-// returns 0 after 30 halvings. buf holds at least len(mu) elements: the
-// logarithms go through it four lanes at a time.
-func safeDownStep(delta, cur, c, a1 float64, mu, xs, gj, buf []float64) float64 {
-	buf = buf[:len(mu)]
+// returns 0 after 30 halvings. inv holds 1/μ_e (kept beside the rates by
+// the coordinate passes, so a trial costs no division) and buf at least
+// as many elements: the logarithms go through it four lanes at a time.
+func safeDownStep(delta, cur, c, a1 float64, inv, xs, gj, buf []float64) float64 {
+	buf = buf[:len(gj)]
 	for range 30 {
 		ok := true
 		for e, gv := range gj {
-			ratio := 1 + delta*gv/mu[e]
+			ratio := 1 + delta*gv*inv[e]
 			if !(ratio > minRatio) {
 				ok = false
 				break
