@@ -26,7 +26,7 @@ echo "load"
 t "$pf" info "$m" | sed -n 2,4p
 echo "CAVI, ${SWEEPS:-3} sweeps, K = 100, ${WORKERS:-2} workers"
 t "$pf" fit -in "$m" -k 100 -iters "${SWEEPS:-3}" -tol -1 -workers "${WORKERS:-2}" 2>&1 |
-  grep -E "^sweep|^stopped"
+  grep -E "^sweep|^stopped|wall"
 if [ "${SVI:-0}" = 1 ]; then
   echo "SVI, 1 epoch"
   t "$pf" fit -in "$m" -k 100 -svi -iters 1 -init jitter -workers "${WORKERS:-2}" 2>&1 |

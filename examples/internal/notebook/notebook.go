@@ -12,6 +12,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -122,7 +123,7 @@ type Series struct {
 // Lines returns a plot with a title, axis labels (say the units) and one
 // line per series, with a legend when there are several.
 func Lines(title, xLabel, yLabel string, series ...Series) (*plot.Plot, error) {
-	p := plot.New()
+	p := newPlot()
 	p.Title.Text = title
 	p.X.Label.Text = xLabel
 	p.Y.Label.Text = yLabel
@@ -150,7 +151,7 @@ func Lines(title, xLabel, yLabel string, series ...Series) (*plot.Plot, error) {
 // Scatter returns a scatter plot with a title and axis labels; diagonal
 // adds the line y = x over the data's range.
 func Scatter(title, xLabel, yLabel string, xy plotter.XYs, diagonal bool) (*plot.Plot, error) {
-	p := plot.New()
+	p := newPlot()
 	p.Title.Text = title
 	p.X.Label.Text = xLabel
 	p.Y.Label.Text = yLabel
@@ -190,7 +191,7 @@ func Scatter(title, xLabel, yLabel string, xy plotter.XYs, diagonal bool) (*plot
 // Bars draws one group of bars per category with one bar per
 // series, a legend naming the series.
 func Bars(title, xLabel, yLabel string, categories, series []string, values []plotter.Values) (*plot.Plot, error) {
-	p := plot.New()
+	p := newPlot()
 	p.Title.Text = title
 	p.Y.Label.Text = yLabel
 	p.Add(plotter.NewGrid())
@@ -219,4 +220,46 @@ func Bars(title, xLabel, yLabel string, categories, series []string, values []pl
 	p.Legend.Top = true
 	p.NominalX(categories...)
 	return p, nil
+}
+
+// newPlot returns an empty plot whose axes label their ticks with as many
+// decimals as it takes to tell them apart: gonum's default labels ticks
+// 0.05 apart on a narrow range of log-likelihoods as "-1.8", "-1.8".
+func newPlot() *plot.Plot {
+	p := plot.New()
+	p.X.Tick.Marker, p.Y.Tick.Marker = distinctTicks{}, distinctTicks{}
+	return p
+}
+
+// distinctTicks is plot.DefaultTicks with labels that differ.
+type distinctTicks struct{}
+
+// Ticks returns the default ticks for [min, max], their labels written
+// with the fewest decimals (up to 12) that keep every label distinct.
+func (distinctTicks) Ticks(min, max float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(min, max)
+	for prec := 0; prec <= 12; prec++ {
+		seen := make(map[string]bool)
+		distinct := true
+		for _, t := range ticks {
+			if t.Label == "" {
+				continue
+			}
+			l := strconv.FormatFloat(t.Value, 'f', prec, 64)
+			if seen[l] {
+				distinct = false
+				break
+			}
+			seen[l] = true
+		}
+		if distinct {
+			for j := range ticks {
+				if ticks[j].Label != "" {
+					ticks[j].Label = strconv.FormatFloat(ticks[j].Value, 'f', prec, 64)
+				}
+			}
+			break
+		}
+	}
+	return ticks
 }
