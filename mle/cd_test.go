@@ -12,15 +12,17 @@ import (
 //	φ(f) = c f − Σ_e x_e log(r_e + f g_e) − (α−1) log f
 //
 // on random coordinates whose Newton step points down: a step that
-// curvatureBounded lets through, and every step safeDownStep returns,
-// lowers φ (to rounding) and keeps every rate positive. Some cases take
-// the Newton step on the bound, some only after safeDownStep's check, and
-// some need halving (the Newton step itself raises φ there), so no branch
-// goes untested.
+// curvatureBounded or endpointStep lets through, and every step
+// safeDownStep returns, lowers φ (to rounding) and keeps every rate
+// positive; endpointStep leaves the rates at the step's end when it takes
+// it and untouched when not. Some cases take the Newton step on the
+// bound, some by the far end's curvature, some only after safeDownStep's
+// logarithms, and some need halving (the Newton step itself raises φ
+// there), so no branch goes untested.
 func TestDownStepsDescend(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, a1 := range []float64{0, 0.5, 2} {
-		onBound, checked, halved, newtonRose := 0, 0, 0, 0
+		onBound, endpoint, checked, halved, newtonRose := 0, 0, 0, 0, 0
 		for trial := range 2000 {
 			m := 1 + rng.IntN(40)
 			x, g, rest := make([]float64, m), make([]float64, m), make([]float64, m)
@@ -72,16 +74,39 @@ func TestDownStepsDescend(t *testing.T) {
 			}
 			step := delta
 			bounded := curvatureBounded(delta, cur, a1, peak)
-			if !bounded {
+			var sc cdScratch
+			sc.grow(m, 0)
+			for e := range m {
+				sc.mu[e] = rest[e] + cur*g[e]
+			}
+			copy(sc.inv, inv)
+			atEnd := !bounded && sc.endpointStep(delta, cur, a1, grad, peak, m, x, g)
+			if !bounded && !atEnd {
 				step = safeDownStep(delta, cur, c, a1, inv, x, g, make([]float64, m))
 			}
 			switch {
 			case bounded:
 				onBound++
+			case atEnd:
+				endpoint++
+				// The kept rates are those at the step's end.
+				for e := range m {
+					want := rest[e] + (cur+delta)*g[e]
+					if d := math.Abs(sc.mu[e] - want); d > 1e-12*want || math.Abs(sc.inv[e]*want-1) > 1e-12 {
+						t.Fatalf("trial %d: endpointStep left rate %d at %v (1/μ %v), want %v", trial, e, sc.mu[e], sc.inv[e], want)
+					}
+				}
 			case step == delta:
 				checked++
 			default:
 				halved++
+			}
+			if !bounded && !atEnd {
+				for e := range m {
+					if sc.mu[e] != rest[e]+cur*g[e] || sc.inv[e] != inv[e] {
+						t.Fatalf("trial %d: a refused endpointStep moved rate %d", trial, e)
+					}
+				}
 			}
 			if obj(cur+delta) > obj(cur) || math.IsNaN(obj(cur+delta)) {
 				newtonRose++
@@ -100,8 +125,8 @@ func TestDownStepsDescend(t *testing.T) {
 				}
 			}
 		}
-		t.Logf("α−1 = %v: of 2000 downward steps %d on the bound, %d checked, %d halved; the Newton step raised φ in %d", a1, onBound, checked, halved, newtonRose)
-		if onBound == 0 || checked == 0 || halved == 0 || newtonRose == 0 {
+		t.Logf("α−1 = %v: of 2000 downward steps %d on the bound, %d by the far end's curvature, %d checked with logarithms, %d halved; the Newton step raised φ in %d", a1, onBound, endpoint, checked, halved, newtonRose)
+		if onBound == 0 || endpoint == 0 || checked == 0 || halved == 0 || newtonRose == 0 {
 			t.Fatalf("α−1 = %v: a branch went untested", a1)
 		}
 	}
