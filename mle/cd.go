@@ -51,8 +51,9 @@ func (s *state) cdIteration() (xLogXOverMu float64, sumW, sumH []float64) {
 //
 // φ” falls as f grows, so an upward step never overshoots; a downward
 // step can, and unless it is short enough to bound the curvature
-// (curvatureBounded) it is halved until φ decreases (and every μ_e stays
-// positive), which makes every step a descent step.
+// (curvatureBounded) or the curvature at its far end proves it
+// (cdScratch.endpointStep) it is halved until φ decreases (and every μ_e
+// stays positive; safeDownStep), which makes every step a descent step.
 //
 // A row starts by gathering G's rows for its non-zeros, transposed so
 // that each coordinate reads one contiguous column, with μ computed
