@@ -106,9 +106,8 @@ func (s *state) cdSide(chunks parallel.Chunks, f, g, sumG []float64, divergence 
 				case hess > 0:
 					delta = max(-grad/hess, -cur)
 					if delta < 0 && !curvatureBounded(delta, cur, a1, peak) {
-						if sc.endpointStep(delta, cur, a1, grad, peak, m, xs, gj) {
-							moved = true
-							mu, inv = sc.mu[:m], sc.inv[:m]
+						if mu2, inv2, ok := sc.endpointStep(delta, cur, a1, grad, peak, m, xs, gj); ok {
+							moved, mu, inv = true, mu2, inv2
 						} else {
 							delta = safeDownStep(delta, cur, sumG[j]+b, a1, inv, xs, gj, sc.logs)
 						}
@@ -119,16 +118,15 @@ func (s *state) cdSide(chunks parallel.Chunks, f, g, sumG []float64, divergence 
 					// here is zero).
 					fr[j] = 0
 				}
+				if delta != 0 {
+					fr[j] = max(cur+delta, 0)
+				}
 				switch {
-				case moved:
-					fr[j] = max(cur+delta, 0)
-					if j+1 < k {
-						sg, hess, peak = sparse.GradSums(next, xs, inv)
-					}
-				case delta != 0:
-					fr[j] = max(cur+delta, 0)
+				case delta != 0 && !moved:
 					sg, hess, peak = sparse.StepSums(mu, inv, xs, gj, next, delta)
 				case j+1 < k:
+					// The rates did not move, or endpointStep moved
+					// them already: the next sums need no division.
 					sg, hess, peak = sparse.GradSums(next, xs, inv)
 				}
 			}
@@ -192,16 +190,18 @@ func curvatureBounded(delta, cur, a1, peak float64) bool {
 // with the prior's part). The rates of the row's first m non-zeros move
 // into mu2 and inv2 by one coordinate pass (sparse.StepSums on a copy,
 // whose curvature sum is φ”(f+δ)'s data part); when the test holds they
-// swap with mu and inv and it returns true, else the rates are untouched.
+// swap with mu and inv and it returns the moved rates and their
+// reciprocals (sc.mu[:m], sc.inv[:m] now) and true, else the rates are
+// untouched.
 // peak, the largest g/μ, keeps every rate positive: μ_e(1 + δ g_e/μ_e) >
 // 0 when −δ·peak < 1 − minRatio. One pass without logarithms, where
 // safeDownStep's first trial takes a pass of logarithms; measured over 30
 // iterations at K = 50, 87 % (synthetic) and 77 % (pbmc3k) of the steps
 // that fail the peak bound pass this test, and the divergence came out
 // the same to ten digits.
-func (sc *cdScratch) endpointStep(delta, cur, a1, grad, peak float64, m int, xs, gj []float64) bool {
+func (sc *cdScratch) endpointStep(delta, cur, a1, grad, peak float64, m int, xs, gj []float64) (mu, inv []float64, ok bool) {
 	if !(-delta*peak < 1-minRatio) || (a1 > 0 && !(cur+delta > 0)) {
-		return false
+		return nil, nil, false
 	}
 	mu2, inv2 := sc.mu2[:m], sc.inv2[:m]
 	copy(mu2, sc.mu[:m])
@@ -212,11 +212,11 @@ func (sc *cdScratch) endpointStep(delta, cur, a1, grad, peak float64, m int, xs,
 	// A little short (by 1e-9), as curvatureBounded is, against the
 	// rounding of the sums.
 	if !(0.5*h*(-delta) <= grad*(1-1e-9)) {
-		return false
+		return nil, nil, false
 	}
 	sc.mu, sc.mu2 = sc.mu2, sc.mu
 	sc.inv, sc.inv2 = sc.inv2, sc.inv
-	return true
+	return mu2, inv2, true
 }
 
 // minRatio is the smallest factor by which one step may shrink a μ_e of

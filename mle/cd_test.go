@@ -80,7 +80,10 @@ func TestDownStepsDescend(t *testing.T) {
 				sc.mu[e] = rest[e] + cur*g[e]
 			}
 			copy(sc.inv, inv)
-			atEnd := !bounded && sc.endpointStep(delta, cur, a1, grad, peak, m, x, g)
+			var atEnd bool
+			if !bounded {
+				_, _, atEnd = sc.endpointStep(delta, cur, a1, grad, peak, m, x, g)
+			}
 			if !bounded && !atEnd {
 				step = safeDownStep(delta, cur, c, a1, inv, x, g, make([]float64, m))
 			}

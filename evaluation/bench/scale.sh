@@ -30,5 +30,5 @@ t "$pf" fit -in "$m" -k 100 -iters "${SWEEPS:-3}" -tol -1 -workers "${WORKERS:-2
 if [ "${SVI:-0}" = 1 ]; then
   echo "SVI, 1 epoch"
   t "$pf" fit -in "$m" -k 100 -svi -iters 1 -init jitter -workers "${WORKERS:-2}" 2>&1 |
-    grep -E "^check|^stopped"
+    grep -E "^check|^stopped|wall"
 fi

@@ -238,25 +238,24 @@ type distinctTicks struct{}
 // with the fewest decimals (up to 12) that keep every label distinct.
 func (distinctTicks) Ticks(min, max float64) []plot.Tick {
 	ticks := plot.DefaultTicks{}.Ticks(min, max)
-	for prec := 0; prec <= 12; prec++ {
-		seen := make(map[string]bool)
-		distinct := true
-		for _, t := range ticks {
-			if t.Label == "" {
-				continue
-			}
-			l := strconv.FormatFloat(t.Value, 'f', prec, 64)
-			if seen[l] {
-				distinct = false
-				break
-			}
-			seen[l] = true
+	labels := make([]string, len(ticks))
+	major := 0 // the labelled ticks
+	for _, t := range ticks {
+		if t.Label != "" {
+			major++
 		}
-		if distinct {
+	}
+	for prec := 0; prec <= 12; prec++ {
+		seen := make(map[string]bool, major)
+		for j, t := range ticks {
+			if t.Label != "" {
+				labels[j] = strconv.FormatFloat(t.Value, 'f', prec, 64)
+				seen[labels[j]] = true
+			}
+		}
+		if len(seen) == major {
 			for j := range ticks {
-				if ticks[j].Label != "" {
-					ticks[j].Label = strconv.FormatFloat(ticks[j].Value, 'f', prec, 64)
-				}
+				ticks[j].Label = labels[j]
 			}
 			break
 		}
