@@ -8,7 +8,6 @@ import (
 
 	"github.com/poisfact/poisfact"
 	"github.com/poisfact/poisfact/compare"
-	"github.com/poisfact/poisfact/evaluation"
 	"github.com/poisfact/poisfact/inference"
 	"github.com/poisfact/poisfact/mle"
 	"github.com/poisfact/poisfact/model"
@@ -51,7 +50,7 @@ func Example() {
 	o := compare.Evaluate(split.Train, model.Factors{W: nmf.W, H: nmf.H})
 	fmt.Printf("KL-NMF: |NLL − D − C(X)| < 1e-9: %v\n", math.Abs(o.NLL-o.Divergence-split.Train.DataConstant()) < 1e-9)
 
-	r, err := evaluation.Rank(rates, split.Test, []*model.Counts{split.Train, split.Valid}, 10, 0)
+	r, err := model.Rank(rates, split.Test, []*model.Counts{split.Train, split.Valid}, 10, 0)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -1,6 +1,6 @@
-// Package evaluation measures and uses fitted models: held-out ranking
-// metrics with a popularity baseline (docs/MATH.md section 4),
-// recommendations, similar columns, the top columns of each factor,
+// Package evaluation measures and uses fitted models: the popularity
+// baseline for the held-out ranking metrics of model.Rank (docs/MATH.md
+// section 4), recommendations, similar columns, the top columns of each factor,
 // posterior credible intervals, and the choice of K by validation
 // likelihood.
 //

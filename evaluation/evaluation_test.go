@@ -44,64 +44,22 @@ func counts(t *testing.T, n, p int, cells ...[2]int) *model.Counts {
 	return x
 }
 
-// TestRankByHand checks every metric of docs/MATH.md section 4 on a tiny
-// example worked out by hand, k = 3:
-//
-// Row 0 scores columns 0..5 as 0.9 0.8 0.7 0.6 0.5 0.4; column 1 is in
-// training and 3 in validation, so the candidates rank 0, 2, 4, 5 and the
-// top 3 are [0, 2, 4]. T_0 = {2, 5}: one hit, at rank 2.
-//
-//	precision 1/3, recall 1/2, normalized precision 1/min(3,2) = 1/2,
-//	NDCG (1/log2 3) / (1/log2 2 + 1/log2 3) = 0.63093/1.63093 = 0.386853,
-//	MAP (1/min(3,2)) · (1 · precision@2 = 1/2) = 1/4.
-//
-// Row 1 scores 0.1 … 0.6 (ascending); column 5 is in training, so the top
-// 3 are [4, 3, 2]. T_1 = {4}, fewer held-out items than k: one hit at
-// rank 1, so precision 1/3, recall 1, normalized precision 1/min(3,1) = 1,
-// NDCG 1, MAP 1.
-//
-// Row 2 has no test entries and is not averaged. The means over rows 0
-// and 1: precision 1/3, recall 3/4, normalized precision 3/4,
-// NDCG (0.386853 + 1)/2 = 0.693426, MAP 5/8.
-func TestRankByHand(t *testing.T) {
+// TestRecommendTies: ties rank the lower column first. Row 2 scores every
+// column 1 and has column 0 in training, so its top 2 are [1, 2]; row 0's
+// (training column 1 left out) are [0, 2].
+func TestRecommendTies(t *testing.T) {
 	s := tableScorer{
 		{0.9, 0.8, 0.7, 0.6, 0.5, 0.4},
 		{0.1, 0.2, 0.3, 0.4, 0.5, 0.6},
 		{1, 1, 1, 1, 1, 1},
 	}
 	train := counts(t, 3, 6, [2]int{0, 1}, [2]int{1, 5}, [2]int{2, 0})
-	valid := counts(t, 3, 6, [2]int{0, 3})
-	test := counts(t, 3, 6, [2]int{0, 2}, [2]int{0, 5}, [2]int{1, 4})
-	for _, w := range []int{1, 3} {
-		r, err := Rank(s, test, []*model.Counts{train, valid}, 3, w)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ndcg0 := (1 / math.Log2(3)) / (1 + 1/math.Log2(3))
-		want := Ranking{K: 3, Rows: 2, Precision: 1.0 / 3, Recall: 0.75, NormPrecision: 0.75, NDCG: (ndcg0 + 1) / 2, MAP: 0.625}
-		for _, v := range []struct {
-			name      string
-			got, want float64
-		}{{"precision", r.Precision, want.Precision}, {"recall", r.Recall, want.Recall}, {"normalized precision", r.NormPrecision, want.NormPrecision}, {"NDCG", r.NDCG, want.NDCG}, {"MAP", r.MAP, want.MAP}} {
-			if !scalar.EqualWithinAbs(v.got, v.want, 1e-15) {
-				t.Errorf("%s = %v, want %v", v.name, v.got, v.want)
-			}
-		}
-		if r.Rows != 2 || !scalar.EqualWithinAbs(want.NDCG, 0.693426, 1e-6) {
-			t.Fatalf("rows %d, NDCG check %v", r.Rows, want.NDCG)
-		}
-	}
-	// Ties rank the lower column first: row 2 scores every column 1 and
-	// has column 0 in training, so its top 2 are [1, 2].
 	rec, err := Recommend(s, []*model.Counts{train}, []int{2, 0}, 2, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if rec[0][0].Col != 1 || rec[0][1].Col != 2 || rec[1][0].Col != 0 || rec[1][1].Col != 2 {
 		t.Fatalf("recommendations %v", rec)
-	}
-	if _, err := Rank(s, test, nil, 0, 1); err == nil {
-		t.Fatal("k = 0 accepted")
 	}
 }
 
@@ -122,8 +80,8 @@ func TestHPFBeatsPopularity(t *testing.T) {
 		t.Fatal(err)
 	}
 	exclude := []*model.Counts{split.Train, split.Valid}
-	hpf, _ := Rank(res.Posterior, split.Test, exclude, 10, 0)
-	pop, _ := Rank(Popularity(split.Train), split.Test, exclude, 10, 0)
+	hpf, _ := model.Rank(res.Posterior, split.Test, exclude, 10, 0)
+	pop, _ := model.Rank(Popularity(split.Train), split.Test, exclude, 10, 0)
 	t.Logf("HPF K=20 (%d sweeps): NDCG@10 %.4f recall@10 %.4f precision@10 %.4f MAP@10 %.4f", res.Iterations, hpf.NDCG, hpf.Recall, hpf.Precision, hpf.MAP)
 	t.Logf("popularity:          NDCG@10 %.4f recall@10 %.4f precision@10 %.4f MAP@10 %.4f", pop.NDCG, pop.Recall, pop.Precision, pop.MAP)
 	if !(hpf.NDCG > pop.NDCG) || !(hpf.Recall > pop.Recall) {

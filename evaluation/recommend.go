@@ -37,15 +37,15 @@ func Recommend(s model.Rates, seen []*model.Counts, rows []int, n, workers int) 
 		return nil, fmt.Errorf("evaluation: n = %d: want n ≥ 1", n)
 	}
 	out := make([][]Item, len(rows))
-	scratch := make([]rankScratch, parallel.Workers(workers))
+	scratch := make([]model.Ranker, parallel.Workers(workers))
 	chunks := parallel.Balanced(len(rows), 1, func(int) int64 { return 0 })
 	chunks.Run(workers, func(w, _, lo, hi int) {
 		sc := &scratch[w]
 		for j := lo; j < hi; j++ {
-			top := sc.topK(s, rows[j], seen, n, p)
+			top := sc.Top(s, rows[j], seen, n)
 			items := make([]Item, len(top))
 			for r, i := range top {
-				items[r] = Item{i, sc.scores[i]}
+				items[r] = Item{i, sc.Score(i)}
 			}
 			out[j] = items
 		}

@@ -321,9 +321,10 @@ func (f *fitState) run(ctx context.Context, restart int, seed uint64, fitStart t
 // criterion returns the stopping criterion for the current parameters,
 // recording the validation log-likelihood in it when it is computed.
 func (f *fitState) criterion(elbo float64, sumTheta, sumBeta []float64, it *Iteration) float64 {
+	var means model.Factors
 	if f.s.Validation != nil {
 		n, p := f.x.Dims()
-		means := model.Factors{W: mat.NewDense(n, f.s.K, f.rows.mean), H: mat.NewDense(p, f.s.K, f.cols.mean)}
+		means = model.Factors{W: mat.NewDense(n, f.s.K, f.rows.mean), H: mat.NewDense(p, f.s.K, f.cols.mean)}
 		ll := f.s.Validation.LogLikWorkers(means, f.s.Workers)
 		it.ValidLogLik, it.ValidLogLikNonzero = ll.Mean, ll.MeanNonzero
 	}
@@ -332,6 +333,14 @@ func (f *fitState) criterion(elbo float64, sumTheta, sumBeta []float64, it *Iter
 		return it.ValidLogLik
 	case CriterionValidationNonzero:
 		return it.ValidLogLikNonzero
+	case CriterionValidationNDCG:
+		// Rank fails only on shapes, which withDefaults checked: an
+		// error here would be a bug, and NaN stops the fit as one.
+		r, err := f.s.Validation.Rank(means, ValidationRankK, f.s.Workers)
+		if err != nil {
+			return math.NaN()
+		}
+		return r.NDCG
 	case CriterionTrainLogLik:
 		return f.trainLogLik(sumTheta, sumBeta)
 	}

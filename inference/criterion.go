@@ -23,7 +23,19 @@ const (
 	CriterionTrainLogLik
 	// CriterionELBO is the exact ELBO, which CAVI never lowers.
 	CriterionELBO
+	// CriterionValidationNDCG is the NDCG at ValidationRankK of the
+	// validation part (model.HeldOut.Rank): each row's columns without a
+	// training entry ranked by μ = E[θ] E[β]ᵀ. It watches what a
+	// recommender is judged by, which can keep improving long after the
+	// validation log-likelihood has peaked; a check scores every column
+	// of every row with validation entries, O(n·p·K), so on a matrix
+	// with many rows and columns it costs far more than a sweep.
+	CriterionValidationNDCG
 )
+
+// ValidationRankK is the length of the ranked lists that
+// CriterionValidationNDCG scores, the k of the held-out tables.
+const ValidationRankK = 10
 
 // DefaultCheckEvery is how often, in sweeps, a log-likelihood criterion is
 // checked by default.
@@ -69,16 +81,18 @@ func (c Criterion) String() string {
 		return "train-loglik"
 	case CriterionELBO:
 		return "elbo"
+	case CriterionValidationNDCG:
+		return "validation-ndcg"
 	}
 	return fmt.Sprintf("Criterion(%d)", int(c))
 }
 
 // ParseCriterion returns the criterion named s.
 func ParseCriterion(s string) (Criterion, error) {
-	if c, ok := parseName(s, CriterionDefault, CriterionELBO); ok {
+	if c, ok := parseName(s, CriterionDefault, CriterionValidationNDCG); ok {
 		return c, nil
 	}
-	return 0, fmt.Errorf("inference: unknown criterion %q: want validation, validation-nonzero, train-loglik or elbo", s)
+	return 0, fmt.Errorf("inference: unknown criterion %q: want validation, validation-nonzero, validation-ndcg, train-loglik or elbo", s)
 }
 
 // parseName returns the value in [first, last] whose String is s: the one
@@ -99,5 +113,5 @@ func parseName[T interface {
 // needsValidation reports whether the criterion is computed on a
 // validation set.
 func (c Criterion) needsValidation() bool {
-	return c == CriterionValidation || c == CriterionValidationNonzero
+	return c == CriterionValidation || c == CriterionValidationNonzero || c == CriterionValidationNDCG
 }

@@ -188,7 +188,7 @@ func (s *Settings) resolve(n, p, nnz int) error {
 		}
 	}
 	switch {
-	case s.Criterion < CriterionDefault || s.Criterion > CriterionELBO:
+	case s.Criterion < CriterionDefault || s.Criterion > CriterionValidationNDCG:
 		return fmt.Errorf("inference: unknown criterion %d", int(s.Criterion))
 	case s.Criterion.needsValidation() && s.Validation == nil:
 		return fmt.Errorf("inference: criterion %v needs a validation set", s.Criterion)

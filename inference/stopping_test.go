@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sort"
 	"testing"
 
 	"github.com/poisfact/poisfact/model"
@@ -69,6 +70,72 @@ func TestBestCheckIsReturned(t *testing.T) {
 	}
 	if bestIter == 90 {
 		t.Log("the validation peak is the last sweep: the test proves less than it should")
+	}
+}
+
+// bruteNDCG is NDCG@k of the validation part by a full sort of each
+// row's candidates (no heap, no model.Rank): the reference for the
+// validation-ndcg criterion.
+func bruteNDCG(r model.Rates, train, valid *model.Counts, k int) float64 {
+	n, p := r.Dims()
+	scores := make([]float64, p)
+	var sum float64
+	var rows int
+	for u := 0; u < n; u++ {
+		truth, _ := valid.Row(u)
+		if len(truth) == 0 {
+			continue
+		}
+		r.RowRates(u, scores)
+		var cand []int
+		for i := 0; i < p; i++ {
+			if train.At(u, i) == 0 {
+				cand = append(cand, i)
+			}
+		}
+		sort.SliceStable(cand, func(a, b int) bool { return scores[cand[a]] > scores[cand[b]] })
+		var dcg, ideal float64
+		for j := 0; j < k && j < len(cand); j++ {
+			if valid.At(u, cand[j]) != 0 {
+				dcg += 1 / math.Log2(float64(j+2))
+			}
+		}
+		for j := 0; j < min(k, len(truth)); j++ {
+			ideal += 1 / math.Log2(float64(j+2))
+		}
+		sum += dcg / ideal
+		rows++
+	}
+	return sum / float64(rows)
+}
+
+// TestNDCGCriterion: with CriterionValidationNDCG every check's criterion
+// is the validation NDCG@10 of the parameters at that sweep, and the
+// returned posterior is the best check's: its NDCG, recomputed by a full
+// sort, is the trace's largest.
+func TestNDCGCriterion(t *testing.T) {
+	train, valid := validationSplit(t)
+	res := fit(t, train, Settings{K: 8, MaxIter: 120, Tol: -1, CheckEvery: 5, Seed: 2, Validation: valid, Criterion: CriterionValidationNDCG, Workers: 2})
+	if res.Criterion != CriterionValidationNDCG || res.Iterations != 120 {
+		t.Fatalf("criterion %v, %d sweeps", res.Criterion, res.Iterations)
+	}
+	best, bestIter, distinct := math.Inf(-1), 0, map[float64]bool{}
+	for _, it := range res.Trace {
+		if it.IsCheck() {
+			distinct[it.Criterion] = true
+			if it.Criterion > best {
+				best, bestIter = it.Criterion, it.Iter
+			}
+		}
+	}
+	if res.BestIter != bestIter || res.Best != best || len(distinct) < 5 {
+		t.Fatalf("kept sweep %d (%v), the trace's best is sweep %d (%v); %d distinct values", res.BestIter, res.Best, bestIter, best, len(distinct))
+	}
+	if got := bruteNDCG(res.Posterior.PointEstimate(), train, valid.X, ValidationRankK); math.Abs(got-best) > 1e-12 {
+		t.Fatalf("NDCG@10 of the returned posterior %v, best check %v", got, best)
+	}
+	if bestIter == 120 {
+		t.Log("the NDCG peak is the last sweep: the test proves less than it should")
 	}
 }
 

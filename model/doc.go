@@ -1,6 +1,7 @@
 // Package model holds the nouns of poisfact: the sparse count matrix
 // Counts with its file formats and hold-out splits, the Rates of a fitted
-// model that every likelihood and metric reads, the hierarchical Poisson
+// model that every likelihood and metric reads, the held-out ranking
+// metrics (Rank), the hierarchical Poisson
 // factorization hyperparameters, its variational posterior, the
 // generative sampler and saved models.
 //

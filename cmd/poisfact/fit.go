@@ -87,7 +87,7 @@ func runFit(args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&o.initJitter, "init-jitter", 0, fmt.Sprintf("hpf -init jitter: relative size of the jitter of the prior values (0: %g)", inference.DefaultJitter))
 	fs.IntVar(&o.initNMFIters, "init-nmf-iters", 0, fmt.Sprintf("hpf -init nmf: KL-NMF iterations of the start (0: %d)", inference.DefaultNMFIters))
 	fs.IntVar(&o.initNMFRows, "init-nmf-rows", 0, fmt.Sprintf("hpf -init nmf: rows, drawn from the seed, of the start's KL-NMF fit (0: every row; with -svi, n/40 when that is %d or more)", inference.SVINMFMinRows))
-	fs.StringVar(&o.criterion, "criterion", "", "hpf stopping criterion: validation (mean log-likelihood of the validation non-zeros and as many zero cells), validation-nonzero, train-loglik or elbo (default validation with a validation set, elbo without)")
+	fs.StringVar(&o.criterion, "criterion", "", "hpf stopping criterion: validation (mean log-likelihood of the validation non-zeros and as many zero cells), validation-nonzero, validation-ndcg (NDCG@10 of the validation part; a check costs O(rows·cols·K)), train-loglik or elbo (default validation with a validation set, elbo without)")
 	fs.IntVar(&o.patience, "patience", 0, fmt.Sprintf("hpf: checks without improvement before the fit stops (0: %d for a log-likelihood criterion, 1 for the elbo)", inference.DefaultPatience))
 	fs.IntVar(&o.minIters, "min-iters", 0, fmt.Sprintf("sweeps before the fit may stop (0: %d for hpf, 10 for nmf)", inference.DefaultMinIter))
 	fs.IntVar(&o.restarts, "restarts", 1, "hpf: fits from this many seeded starts; the best by the criterion is kept")

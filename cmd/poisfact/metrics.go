@@ -64,11 +64,11 @@ func heldOutMetrics(m *model.Saved, d *dataParts, workers int) (*heldOutReport, 
 		h.LogLikMeanFinite, h.LogLikMeanNonzeroFinite = &a, &b
 	}
 	exclude := []*model.Counts{d.train, d.valid}
-	r, err := evaluation.Rank(rates, d.test, exclude, rankingK, workers)
+	r, err := model.Rank(rates, d.test, exclude, rankingK, workers)
 	if err != nil {
 		return nil, err
 	}
-	pop, err := evaluation.Rank(evaluation.Popularity(d.train), d.test, exclude, rankingK, workers)
+	pop, err := model.Rank(evaluation.Popularity(d.train), d.test, exclude, rankingK, workers)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +78,7 @@ func heldOutMetrics(m *model.Saved, d *dataParts, workers int) (*heldOutReport, 
 	return h, nil
 }
 
-func toReport(r evaluation.Ranking) rankingReport {
+func toReport(r model.Ranking) rankingReport {
 	return rankingReport{r.Precision, r.Recall, r.NormPrecision, r.NDCG, r.MAP}
 }
 

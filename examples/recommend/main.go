@@ -167,7 +167,7 @@ func run(cfg config, w io.Writer) error {
 	var ndcg, recall plotter.Values
 	var names []string
 	for _, m := range models {
-		r, err := evaluation.Rank(m.rates, split.Test, exclude, 10, 0)
+		r, err := model.Rank(m.rates, split.Test, exclude, 10, 0)
 		if err != nil {
 			return err
 		}

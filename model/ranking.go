@@ -1,4 +1,4 @@
-package evaluation
+package model
 
 import (
 	"fmt"
@@ -6,7 +6,6 @@ import (
 	"sort"
 
 	"github.com/poisfact/poisfact/internal/parallel"
-	"github.com/poisfact/poisfact/model"
 )
 
 // Ranking holds the held-out ranking metrics of docs/MATH.md section 4,
@@ -32,22 +31,22 @@ type Ranking struct {
 // ranked by score (ties broken by the lower column index), and the top k
 // are compared with T_u. Rows run in parallel; the averages are summed in
 // row order, so they do not depend on workers.
-func Rank(s model.Rates, test *model.Counts, exclude []*model.Counts, k, workers int) (Ranking, error) {
+func Rank(s Rates, test *Counts, exclude []*Counts, k, workers int) (Ranking, error) {
 	n, p := s.Dims()
 	if test.Rows() != n || test.Cols() != p {
-		return Ranking{}, fmt.Errorf("evaluation: test set is %d × %d, the model %d × %d", test.Rows(), test.Cols(), n, p)
+		return Ranking{}, fmt.Errorf("model: test set is %d × %d, the model %d × %d", test.Rows(), test.Cols(), n, p)
 	}
 	for _, e := range exclude {
 		if e.Rows() != n || e.Cols() != p {
-			return Ranking{}, fmt.Errorf("evaluation: excluded part is %d × %d, the model %d × %d", e.Rows(), e.Cols(), n, p)
+			return Ranking{}, fmt.Errorf("model: excluded part is %d × %d, the model %d × %d", e.Rows(), e.Cols(), n, p)
 		}
 	}
 	if k <= 0 {
-		return Ranking{}, fmt.Errorf("evaluation: k = %d: want k ≥ 1", k)
+		return Ranking{}, fmt.Errorf("model: k = %d: want k ≥ 1", k)
 	}
 	chunks := parallel.Balanced(n, 1, func(u int) int64 { return int64(test.RowNNZ(u)) })
 	const nm = 6 // precision, recall, norm precision, NDCG, MAP, rows
-	scratch := make([]rankScratch, parallel.Workers(workers))
+	scratch := make([]Ranker, parallel.Workers(workers))
 	v := chunks.SumVec(workers, nm, func(w, lo, hi int, acc []float64) {
 		sc := &scratch[w]
 		for u := lo; u < hi; u++ {
@@ -55,7 +54,7 @@ func Rank(s model.Rates, test *model.Counts, exclude []*model.Counts, k, workers
 			if len(truth) == 0 {
 				continue
 			}
-			top := sc.topK(s, u, exclude, k, p)
+			top := sc.Top(s, u, exclude, k)
 			m := rowMetrics(top, truth, k)
 			acc[0] += m.Precision
 			acc[1] += m.Recall
@@ -104,15 +103,23 @@ func rowMetrics(top []int, truth []int32, k int) Ranking {
 	}
 }
 
-// rankScratch is one worker's space.
-type rankScratch struct {
+// Ranker finds the best-scored columns of a row. Its zero value is ready;
+// it keeps its space between rows, so each goroutine needs one of its
+// own.
+type Ranker struct {
 	scores []float64
 	seen   []bool
 	heap   []int
 }
 
-// topK returns the k best candidate columns of row u, best first.
-func (sc *rankScratch) topK(s model.Rates, u int, exclude []*model.Counts, k, p int) []int {
+// Score returns the score of column i in the row that Top ranked last.
+func (sc *Ranker) Score(i int) float64 { return sc.scores[i] }
+
+// Top returns the k best columns of row u of s, best first, among those
+// that have no entry in row u of any of exclude; ties rank the lower
+// column first. Fewer than k come back when fewer are candidates.
+func (sc *Ranker) Top(s Rates, u int, exclude []*Counts, k int) []int {
+	_, p := s.Dims()
 	if len(sc.scores) != p {
 		sc.scores, sc.seen = make([]float64, p), make([]bool, p)
 	}
@@ -175,4 +182,11 @@ func (sc *rankScratch) topK(s model.Rates, u int, exclude []*model.Counts, k, p 
 	sort.Slice(top, func(a, b int) bool { return better(top[a], top[b]) })
 	sc.heap = h
 	return top
+}
+
+// Rank computes the ranking metrics at k of s on the held-out set: each
+// row's candidates are the columns without an entry in the parts the set
+// was told to exclude (the training part, for a validation set).
+func (h *HeldOut) Rank(s Rates, k, workers int) (Ranking, error) {
+	return Rank(s, h.X, h.exclude, k, workers)
 }
