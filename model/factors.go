@@ -36,10 +36,19 @@ func (f Factors) Rate(u, i int) float64 {
 	return s
 }
 
-// RowRates fills dst (length p) with μ_ui for every column i of row u.
+// RowRates fills dst (length p) with μ_ui for every column i of row u,
+// each summed as Rate sums it, with W's row and H's storage looked up
+// once for the row (ranking scores every column of every row).
 func (f Factors) RowRates(u int, dst []float64) {
+	w := f.W.RawRowView(u)
+	h := f.H.RawMatrix()
 	for i := range dst {
-		dst[i] = f.Rate(u, i)
+		hi := h.Data[i*h.Stride : i*h.Stride+len(w)]
+		var s float64
+		for k, v := range w {
+			s += v * hi[k]
+		}
+		dst[i] = s
 	}
 }
 
