@@ -31,7 +31,7 @@ func hpfSettings(d *dataParts, o fitOptions) *inference.Settings {
 // fitHPF runs CAVI as the options say.
 func fitHPF(ctx context.Context, d *dataParts, o fitOptions, stderr io.Writer) (*fitReport, *model.Saved, error) {
 	settings := hpfSettings(d, o)
-	settings.Recorder = report.HPFProgress(stderr, o.svi, o.restarts)
+	settings.Recorder = report.HPFProgress(stderr, o.svi, o.restarts, o.hpfCriterion)
 	var res *inference.Result
 	var err error
 	if o.svi {

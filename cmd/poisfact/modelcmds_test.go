@@ -110,6 +110,22 @@ func TestSaveEvaluateRoundTrip(t *testing.T) {
 	if *files2.ELBO != *holdout.ELBO || files2.HeldOut.LogLikMean != holdout.HeldOut.LogLikMean {
 		t.Fatalf("split as files: elbo %v vs %v, loglik %v vs %v", *files2.ELBO, *holdout.ELBO, files2.HeldOut.LogLikMean, holdout.HeldOut.LogLikMean)
 	}
+	// -criterion validation-ndcg: the progress lines and the JSON name
+	// it, and the kept sweep is the trace's best check.
+	code, stdout, stderr = runCmd("fit", "-in", filepath.Join(dir, "train.mtx"), "-valid", filepath.Join(dir, "valid.mtx"), "-k", "3", "-iters", "40", "-check-every", "4", "-split-seed", "3", "-seed", "3", "-criterion", "validation-ndcg", "-json")
+	var ndcg fitReport
+	if err := json.Unmarshal([]byte(stdout), &ndcg); code != 0 || err != nil || ndcg.Criterion != "validation-ndcg" || !strings.Contains(stderr, "  validation-ndcg 0.") {
+		t.Fatalf("fit -criterion validation-ndcg: exit %d, %v, criterion %q, %q", code, err, ndcg.Criterion, stderr)
+	}
+	best, bestIter := -1.0, 0
+	for _, it := range ndcg.Trace {
+		if it.Criterion != nil && *it.Criterion > best {
+			best, bestIter = *it.Criterion, it.Iteration
+		}
+	}
+	if best < 0 || best > 1 || bestIter != ndcg.BestIteration {
+		t.Fatalf("validation-ndcg: best check %v at sweep %d, kept sweep %d", best, bestIter, ndcg.BestIteration)
+	}
 	// A corrupted model is refused with one line and status 2.
 	os.WriteFile(filepath.Join(dir, "model-hpf", "theta_rate.tsv"), []byte("0.1\n"), 0o644)
 	if code, _, stderr := runCmd("recommend", "-model", filepath.Join(dir, "model-hpf"), "-row", "1"); code != 2 || !strings.Contains(stderr, "corrupt") {

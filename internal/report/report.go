@@ -203,8 +203,10 @@ func Progress(w io.Writer, step string, iter int, measured string, elapsed time.
 }
 
 // HPFProgress returns a recorder that prints a progress line at every
-// check of an HPF fit (SVI: its checks of the criterion).
-func HPFProgress(w io.Writer, svi bool, restarts int) func(inference.Iteration) {
+// check of an HPF fit (SVI: its checks of the criterion). A CAVI fit's
+// line names criterion c's value too when it is neither the ELBO nor the
+// validation log-likelihood, which the line shows anyway.
+func HPFProgress(w io.Writer, svi bool, restarts int, c inference.Criterion) func(inference.Iteration) {
 	return func(it inference.Iteration) {
 		if !it.IsCheck() {
 			return
@@ -216,6 +218,12 @@ func HPFProgress(w io.Writer, svi bool, restarts int) func(inference.Iteration) 
 		}
 		if it.HasValid() {
 			measured += fmt.Sprintf("  validation %.6f", it.ValidLogLik)
+		}
+		switch c {
+		case inference.CriterionValidationNonzero, inference.CriterionValidationNDCG, inference.CriterionTrainLogLik:
+			if !svi {
+				measured += fmt.Sprintf("  %v %.6f", c, it.Criterion)
+			}
 		}
 		if restarts > 1 {
 			step = fmt.Sprintf("restart %d %s", it.Restart+1, step)

@@ -213,7 +213,7 @@ func fitHPF(ctx context.Context, bo beamfit.Options, o options, stderr io.Writer
 	if o.init == "uniform" {
 		s.Init.Method = inference.InitUniform
 	}
-	s.Recorder = report.HPFProgress(stderr, false, 1)
+	s.Recorder = report.HPFProgress(stderr, false, 1, inference.CriterionELBO)
 	res, data, err := beamfit.HPF(ctx, bo, s)
 	if err != nil {
 		return nil, nil, data, err
