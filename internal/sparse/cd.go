@@ -63,7 +63,7 @@ func GatherStride(m int) int {
 // and inv = 1/μ. x and inv are at least as long as g; g ≥ 0.
 func GradSums(g, x, inv []float64) (grad, hess, peak float64) {
 	if useAVX2FMA {
-		return coordSumsAVX2(g, inv, x, g, g, 0, false)
+		return coordSumsAVX2(g, inv, x, g, g, 0, false, useAVX512)
 	}
 	return gradSumsGo(g, x, inv)
 }
@@ -76,7 +76,7 @@ func GradSums(g, x, inv []float64) (grad, hess, peak float64) {
 // of the quotient (see coordSumsAVX2), the Go loop's is the quotient.
 func StepSums(mu, inv, x, prev, next []float64, delta float64) (grad, hess, peak float64) {
 	if useAVX2FMA {
-		return coordSumsAVX2(mu, inv, x, prev, next[:len(mu)], delta, true)
+		return coordSumsAVX2(mu, inv, x, prev, next[:len(mu)], delta, true, useAVX512)
 	}
 	return stepSumsGo(mu, inv, x, prev, next, delta)
 }

@@ -64,13 +64,24 @@ func TestGatherRows(t *testing.T) {
 	}
 }
 
-// TestCDLoops checks GradSums and StepSums, on whichever path this build
-// and processor run, against the Go reference loops and compensated sums
-// computed here, for every length from 0 to 140 (the assembly steps by 8,
-// 4 and 1), on rates of mixed scale (beyond 100, some near 10^±160), with
+// TestCDLoops checks GradSums and StepSums, on each path this build and
+// processor run (the four-lane assembly, and the eight-lane one where
+// there is AVX-512), against the Go reference loops and compensated sums
+// computed here, for every length from 0 to 140 (the assembly steps by
+// 16, 8, 4 and 1), on rates of mixed scale (beyond 100, some near 10^±160), with
 // steps up, down and none;
 // StepSums must leave the element after each output untouched.
 func TestCDLoops(t *testing.T) {
+	for _, wide := range vectorPaths() {
+		t.Run(fmt.Sprintf("wide=%v", wide), func(t *testing.T) {
+			forceNarrow(!wide)
+			defer forceNarrow(false)
+			testCDLoops(t)
+		})
+	}
+}
+
+func testCDLoops(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 10))
 	for m := 0; m <= 140; m++ {
 		prev, next, x, mu := mixed(r, m), mixed(r, m), make([]float64, m), mixed(r, m)

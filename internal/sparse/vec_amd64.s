@@ -394,6 +394,16 @@ done:
 	VFMADD231PD Y8, Y9, hess; \
 	VMAXPD      Y8, peak, peak
 
+// SUMSZ is SUMS eight lanes wide (AVX-512), with Z6, Z8 and Z9.
+#define SUMSZ(off, inv, grad, hess, peak) \
+	VMOVUPD     off(R10)(BX*8), Z6; \
+	VMULPD      inv, Z6, Z8; \
+	VMULPD      off(R8)(BX*8), inv, Z9; \
+	VMULPD      Z6, Z9, Z9; \
+	VADDPD      Z9, grad, grad; \
+	VFMADD231PD Z8, Z9, hess; \
+	VMAXPD      Z8, peak, peak
+
 // HSUM leaves in the low lane of x (the low half of y) the sum of y's
 // four lanes, in the order (l0 + l2) + (l1 + l3); it uses t.
 #define HSUM(y, x, t) \
@@ -569,17 +579,39 @@ DATA cdrange<>+48(SB)/8, $0x7e70000000000000
 DATA cdrange<>+56(SB)/8, $0x7e70000000000000
 GLOBL cdrange<>(SB), RODATA|NOPTR, $64
 
-// func coordSumsAVX2(mu, inv, x, prev, next []float64, delta float64, step bool) (grad, hess, peak float64)
+// cdrangez is cdrange eight lanes wide.
+DATA cdrangez<>+0(SB)/8, $0x0170000000000000
+DATA cdrangez<>+8(SB)/8, $0x0170000000000000
+DATA cdrangez<>+16(SB)/8, $0x0170000000000000
+DATA cdrangez<>+24(SB)/8, $0x0170000000000000
+DATA cdrangez<>+32(SB)/8, $0x0170000000000000
+DATA cdrangez<>+40(SB)/8, $0x0170000000000000
+DATA cdrangez<>+48(SB)/8, $0x0170000000000000
+DATA cdrangez<>+56(SB)/8, $0x0170000000000000
+DATA cdrangez<>+64(SB)/8, $0x7e70000000000000
+DATA cdrangez<>+72(SB)/8, $0x7e70000000000000
+DATA cdrangez<>+80(SB)/8, $0x7e70000000000000
+DATA cdrangez<>+88(SB)/8, $0x7e70000000000000
+DATA cdrangez<>+96(SB)/8, $0x7e70000000000000
+DATA cdrangez<>+104(SB)/8, $0x7e70000000000000
+DATA cdrangez<>+112(SB)/8, $0x7e70000000000000
+DATA cdrangez<>+120(SB)/8, $0x7e70000000000000
+GLOBL cdrangez<>(SB), RODATA|NOPTR, $128
+
+// func coordSumsAVX2(mu, inv, x, prev, next []float64, delta float64, step, wide bool) (grad, hess, peak float64)
 //
 // StepSums (step) and GradSums (!step, when mu and prev are not read) in
 // one loop, over e < len(next): with step, mu += delta·prev (fused) and
 // inv = 1/mu (the one division), both stored; then ratio = x·inv,
 // q = ratio·next, gi = next·inv, grad += q, hess += q·gi (fused),
-// peak = max(peak, gi). Eight elements per step in two sets of 4-lane
+// peak = max(peak, gi). With wide (the processor has AVX-512F), sixteen
+// elements per step first in two sets of 8-lane accumulators, whose upper
+// halves then join the lower; then eight per step in two sets of 4-lane
 // accumulators (one set would wait on its own sums), then four, then one
 // at a time into lane 0 of a third set, all summed (or maxed) at the end.
 // Requires inv and x, and with step mu and prev, at least as long as
-// next. Clobbers AX, BX, CX, DX, SI, DI, R8–R11, Y0–Y15 (X0–X15), flags.
+// next. Clobbers AX, BX, CX, DX, SI, DI, R8–R12, Y0–Y15 (X0–X15), with
+// wide also Z0–Z15 and K1–K2, flags.
 TEXT ·coordSumsAVX2(SB), NOSPLIT, $0-160
 	MOVQ mu_base+0(FP), SI
 	MOVQ inv_base+24(FP), DI
@@ -599,6 +631,70 @@ TEXT ·coordSumsAVX2(SB), NOSPLIT, $0-160
 	VXORPD Y4, Y4, Y4
 	VXORPD Y5, Y5, Y5
 	XORQ BX, BX
+	MOVBLZX wide+129(FP), R12
+	TESTQ   R12, R12
+	JZ      narrow
+	VBROADCASTSD X10, Z10
+	VBROADCASTSD X11, Z11
+	LEAQ -16(CX), R12
+	TESTQ DX, DX
+	JZ    z16grad
+
+	// Sixteen rates a step, eight lanes wide, one division for the
+	// sixteen as in c8update below; a product outside cdrange leaves
+	// the rest to the four-lane loops, which divide directly there.
+z16step:
+	CMPQ BX, R12
+	JGT  zfold
+	VMOVUPD     0(SI)(BX*8), Z12
+	VFMADD231PD 0(R9)(BX*8), Z10, Z12   // A
+	VMOVUPD     64(SI)(BX*8), Z14
+	VFMADD231PD 64(R9)(BX*8), Z10, Z14  // B
+	VMULPD      Z14, Z12, Z15           // A·B
+	VCMPPD      $0x1d, cdrangez<>+0(SB), Z15, K1
+	VCMPPD      $0x12, cdrangez<>+64(SB), Z15, K2
+	KANDW       K2, K1, K1
+	KMOVW       K1, R11
+	CMPQ        R11, $0xff
+	JNE         zfold
+	VMOVUPD     Z12, 0(SI)(BX*8)
+	VMOVUPD     Z14, 64(SI)(BX*8)
+	VDIVPD      Z15, Z11, Z8            // 1/(A·B)
+	VMULPD      Z8, Z14, Z7             // 1/A
+	VMULPD      Z8, Z12, Z13            // 1/B
+	VMOVUPD     Z7, 0(DI)(BX*8)
+	VMOVUPD     Z13, 64(DI)(BX*8)
+	SUMSZ(0, Z7, Z0, Z1, Z2)
+	SUMSZ(64, Z13, Z3, Z4, Z5)
+	ADDQ $16, BX
+	JMP  z16step
+
+z16grad:
+	CMPQ BX, R12
+	JGT  zfold
+	VMOVUPD 0(DI)(BX*8), Z7
+	VMOVUPD 64(DI)(BX*8), Z13
+	SUMSZ(0, Z7, Z0, Z1, Z2)
+	SUMSZ(64, Z13, Z3, Z4, Z5)
+	ADDQ $16, BX
+	JMP  z16grad
+
+zfold:
+	// The upper halves join the lower, which the loops below go on with.
+	VEXTRACTF64X4 $1, Z0, Y6
+	VADDPD        Y6, Y0, Y0
+	VEXTRACTF64X4 $1, Z1, Y6
+	VADDPD        Y6, Y1, Y1
+	VEXTRACTF64X4 $1, Z2, Y6
+	VMAXPD        Y6, Y2, Y2
+	VEXTRACTF64X4 $1, Z3, Y6
+	VADDPD        Y6, Y3, Y3
+	VEXTRACTF64X4 $1, Z4, Y6
+	VADDPD        Y6, Y4, Y4
+	VEXTRACTF64X4 $1, Z5, Y6
+	VMAXPD        Y6, Y5, Y5
+
+narrow:
 	LEAQ -8(CX), AX
 
 	// Without step the loops run straight through (the update sits off
