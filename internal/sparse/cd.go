@@ -8,7 +8,8 @@ package sparse
 // Newton sums for the next in the same pass (StepSums), or the sums alone
 // when a coordinate does not move (GradSums). These are those loops, in
 // AVX2/FMA assembly where the processor has it (four lanes wide, one
-// division for eight rates where their products allow it), in Go
+// division for eight rates where their products allow it; eight lanes
+// wide first where it has AVX-512F), in Go
 // otherwise (the reference, under the purego tag too); as for the kernel,
 // the two paths agree to rounding and each gives the same bits for any
 // number of workers.
@@ -22,9 +23,10 @@ package sparse
 //
 // stride ≥ m (GatherStride(m) is the one to use), gt holds at least
 // (K−1)·stride + m elements, mu at least m; every idx[e] is a row of g.
-// The assembly takes the entries four at a time (a 4 × 4 transpose in
-// registers, four dot products side by side), the Go loop one at a time;
-// the sums agree to rounding.
+// The assembly takes the entries eight at a time where the processor has
+// AVX-512F (an 8 × 8 transpose in registers, eight dot products side by
+// side), then four at a time (4 × 4), the Go loop the rest one at a
+// time; the sums agree to rounding.
 func GatherRows(gt, mu, g, f []float64, idx []int32, stride int) {
 	k, m := len(f), len(idx)
 	if k == 0 {
@@ -32,10 +34,16 @@ func GatherRows(gt, mu, g, f []float64, idx []int32, stride int) {
 	}
 	_, _ = gt[:(k-1)*stride+m], mu[:m]
 	done := 0
-	if useAVX2FMA {
-		done = m &^ 3
+	if useAVX512 {
+		done = m &^ 7
 		if done > 0 {
-			gatherRowsAVX2(gt, mu, g, f, idx[:done], stride)
+			gatherRowsAVX512(gt, mu, g, f, idx[:done], stride)
+		}
+	}
+	if useAVX2FMA {
+		if four := (m - done) &^ 3; four > 0 {
+			gatherRowsAVX2(gt[done:], mu[done:], g, f, idx[done:done+four], stride)
+			done += four
 		}
 	}
 	gatherRowsGo(gt, mu, g, f, idx, stride, done)

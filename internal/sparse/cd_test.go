@@ -8,13 +8,24 @@ import (
 	"testing"
 )
 
-// TestGatherRows checks GatherRows, on whichever path this build and
-// processor run, against a direct reading of the rows and a compensated
+// TestGatherRows checks GatherRows, on each path this build and
+// processor run (eight entries at a time where there is AVX-512, then
+// four, then one), against a direct reading of the rows and a compensated
 // dot product, for K from 1 to 13 and 50, 100, and every row length from 0
 // to 21 (the assembly takes four entries and four elements at a time),
 // with rows repeated, at GatherStride's stride; nothing between the
 // columns or past them, nor past m of mu, may be written.
 func TestGatherRows(t *testing.T) {
+	for _, wide := range vectorPaths() {
+		t.Run(fmt.Sprintf("wide=%v", wide), func(t *testing.T) {
+			forceNarrow(!wide)
+			defer forceNarrow(false)
+			testGatherRows(t)
+		})
+	}
+}
+
+func testGatherRows(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 12))
 	ks := []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 50, 100}
 	for _, k := range ks {

@@ -28,6 +28,12 @@ func ratioAccumAVX2(f, m []float64, idx []int32, x, acc, s []float64, under floa
 //go:noescape
 func gatherRowsAVX2(gt, mu, g, f []float64, idx []int32, stride int)
 
+// gatherRowsAVX512 is GatherRows in AVX-512F assembly (vec_amd64.s) for
+// len(idx) a positive multiple of 8 and K = len(f) ≥ 1.
+//
+//go:noescape
+func gatherRowsAVX512(gt, mu, g, f []float64, idx []int32, stride int)
+
 // coordSumsAVX2 is StepSums (step) and GradSums (!step: mu and prev
 // unread) in AVX2/FMA assembly (vec_amd64.s), over len(next) elements,
 // sixteen at a time in AVX-512F first when wide.

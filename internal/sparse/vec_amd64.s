@@ -567,6 +567,265 @@ reduce:
 	VZEROUPPER
 	RET
 
+// gatherperm holds the two index vectors of gatherRowsAVX512's middle
+// transpose stage (VPERMT2PD: 0–7 the first table, 8–15 the second):
+// quadwords 0, 1, 8, 9, 4, 5, 12, 13, then 2, 3, 10, 11, 6, 7, 14, 15.
+DATA gatherperm<>+0(SB)/8, $0
+DATA gatherperm<>+8(SB)/8, $1
+DATA gatherperm<>+16(SB)/8, $8
+DATA gatherperm<>+24(SB)/8, $9
+DATA gatherperm<>+32(SB)/8, $4
+DATA gatherperm<>+40(SB)/8, $5
+DATA gatherperm<>+48(SB)/8, $12
+DATA gatherperm<>+56(SB)/8, $13
+DATA gatherperm<>+64(SB)/8, $2
+DATA gatherperm<>+72(SB)/8, $3
+DATA gatherperm<>+80(SB)/8, $10
+DATA gatherperm<>+88(SB)/8, $11
+DATA gatherperm<>+96(SB)/8, $6
+DATA gatherperm<>+104(SB)/8, $7
+DATA gatherperm<>+112(SB)/8, $14
+DATA gatherperm<>+120(SB)/8, $15
+GLOBL gatherperm<>(SB), RODATA|NOPTR, $128
+
+// gathermask holds the lane masks of a row's last K mod 8 elements, by
+// K mod 8: 0, 1, 3, 7, …, 127.
+DATA gathermask<>+0(SB)/8, $0x7f3f1f0f07030100
+GLOBL gathermask<>(SB), RODATA|NOPTR, $8
+
+// TRANSPOSE8 transposes the 8 × 8 block of rows in Z8–Z15 (one entry's
+// eight elements each) into columns, column c in Z16+c's place as
+// listed below, through Z16–Z23 and Z27 (Z24, Z25: gatherperm).
+#define TRANSPOSE8 \
+	VUNPCKLPD  Z9, Z8, Z16;    /* a0 b0 a2 b2 a4 b4 a6 b6 */ \
+	VUNPCKHPD  Z9, Z8, Z17;    /* a1 b1 a3 b3 … */ \
+	VUNPCKLPD  Z11, Z10, Z18;  /* c0 d0 c2 d2 … */ \
+	VUNPCKHPD  Z11, Z10, Z19; \
+	VUNPCKLPD  Z13, Z12, Z20;  /* e0 f0 … */ \
+	VUNPCKHPD  Z13, Z12, Z21; \
+	VUNPCKLPD  Z15, Z14, Z22;  /* g0 h0 … */ \
+	VUNPCKHPD  Z15, Z14, Z23; \
+	VMOVAPD    Z16, Z8; \
+	VPERMT2PD  Z18, Z24, Z8;   /* a0 b0 c0 d0 a4 b4 c4 d4 */ \
+	VMOVAPD    Z16, Z9; \
+	VPERMT2PD  Z18, Z25, Z9;   /* a2 b2 c2 d2 a6 … */ \
+	VMOVAPD    Z17, Z10; \
+	VPERMT2PD  Z19, Z24, Z10;  /* a1 b1 c1 d1 a5 … */ \
+	VMOVAPD    Z17, Z11; \
+	VPERMT2PD  Z19, Z25, Z11;  /* a3 … a7 … */ \
+	VMOVAPD    Z20, Z12; \
+	VPERMT2PD  Z22, Z24, Z12;  /* e0 f0 g0 h0 e4 … */ \
+	VMOVAPD    Z20, Z13; \
+	VPERMT2PD  Z22, Z25, Z13;  /* e2 … e6 … */ \
+	VMOVAPD    Z21, Z14; \
+	VPERMT2PD  Z23, Z24, Z14;  /* e1 … e5 … */ \
+	VMOVAPD    Z21, Z15; \
+	VPERMT2PD  Z23, Z25, Z15;  /* e3 … e7 … */ \
+	VSHUFF64X2 $0x44, Z12, Z8, Z16;   /* column 0 */ \
+	VSHUFF64X2 $0x44, Z14, Z10, Z17;  /* column 1 */ \
+	VSHUFF64X2 $0x44, Z13, Z9, Z18;   /* column 2 */ \
+	VSHUFF64X2 $0x44, Z15, Z11, Z19;  /* column 3 */ \
+	VSHUFF64X2 $0xee, Z12, Z8, Z20;   /* column 4 */ \
+	VSHUFF64X2 $0xee, Z14, Z10, Z21;  /* column 5 */ \
+	VSHUFF64X2 $0xee, Z13, Z9, Z22;   /* column 6 */ \
+	VSHUFF64X2 $0xee, Z15, Z11, Z23   /* column 7 */
+
+// func gatherRowsAVX512(gt, mu, g, f []float64, idx []int32, stride int)
+//
+// GatherRows in AVX-512F for len(idx) a multiple of 8 (≥ 8) and K =
+// len(f) ≥ 1: for each block of eight entries, their rows of g are read
+// eight elements at a time (the last K mod 8 with a lane mask, zeros
+// beyond), each multiplied into its own 8-lane FMA accumulator with f,
+// and transposed in registers (TRANSPOSE8) so that each of the eight
+// columns gets one 64-byte store into gt (the masked part only its first
+// K mod 8); the eight dot products are summed at the end, pairs, then
+// 128-bit lanes, two shuffle-and-add rounds. The next block's rows are
+// prefetched. Clobbers AX, BX, CX, DX, SI, DI, R8–R15, Z0–Z27, K1, flags.
+TEXT ·gatherRowsAVX512(SB), NOSPLIT, $32-128
+	MOVQ gt_base+0(FP), R10
+	MOVQ R10, gtb-8(SP)
+	MOVQ mu_base+24(FP), R10
+	MOVQ R10, mub-16(SP)
+	MOVQ idx_base+96(FP), DI
+	MOVQ DI, idxp-24(SP)
+	MOVQ idx_len+104(FP), CX
+	LEAQ (DI)(CX*4), CX
+	MOVQ CX, end-32(SP)
+	MOVQ f_base+72(FP), SI
+	MOVQ stride+120(FP), R11
+	SHLQ $3, R11              // the stride of gt's rows in bytes
+	LEAQ (R11)(R11*2), R12    // three strides
+	VMOVUPD gatherperm<>+0(SB), Z24
+	VMOVUPD gatherperm<>+64(SB), Z25
+	MOVQ    f_len+80(FP), CX
+	ANDQ    $7, CX
+	LEAQ    gathermask<>(SB), R8
+	MOVBLZX (R8)(CX*1), R8
+	KMOVW   R8, K1
+
+zblock:
+	// Prefetch the next block's rows line by line.
+	MOVQ idxp-24(SP), DI
+	LEAQ 32(DI), R8
+	CMPQ R8, end-32(SP)
+	JGE  zfetched
+	LEAQ 64(DI), R13
+
+zpfrow:
+	ROWPTR((R8), R9, f_len+80(FP), g_base+48(FP))
+	MOVQ    f_len+80(FP), CX
+	LEAQ    -8(R9)(CX*8), CX // the row's last element
+
+zpfline:
+	PREFETCHT0 (R9)
+	ADDQ       $64, R9
+	CMPQ       R9, CX
+	JLE        zpfline
+	PREFETCHT0 (CX)
+	ADDQ       $4, R8
+	CMPQ       R8, R13
+	JLT        zpfrow
+
+zfetched:
+	// The eight entries' rows: g + idx·K·8.
+	ROWPTR(0(DI), R8, f_len+80(FP), g_base+48(FP))
+	ROWPTR(4(DI), R9, f_len+80(FP), g_base+48(FP))
+	ROWPTR(8(DI), R13, f_len+80(FP), g_base+48(FP))
+	ROWPTR(12(DI), BX, f_len+80(FP), g_base+48(FP))
+	ROWPTR(16(DI), AX, f_len+80(FP), g_base+48(FP))
+	ROWPTR(20(DI), R14, f_len+80(FP), g_base+48(FP))
+	ROWPTR(24(DI), R15, f_len+80(FP), g_base+48(FP))
+	ROWPTR(28(DI), DI, f_len+80(FP), g_base+48(FP))
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	VPXORQ Z6, Z6, Z6
+	VPXORQ Z7, Z7, Z7
+	MOVQ   gtb-8(SP), R10     // gt[j·stride + e] for j = 0
+	XORQ   DX, DX             // byte offset j·8 into the rows and f
+	MOVQ   f_len+80(FP), CX
+	ANDQ   $-8, CX
+	SHLQ   $3, CX             // where the 8-wide part of a row ends
+
+zlanes:
+	CMPQ DX, CX
+	JGE  ztail
+	VMOVUPD     (SI)(DX*1), Z26
+	VMOVUPD     (R8)(DX*1), Z8
+	VMOVUPD     (R9)(DX*1), Z9
+	VMOVUPD     (R13)(DX*1), Z10
+	VMOVUPD     (BX)(DX*1), Z11
+	VMOVUPD     (AX)(DX*1), Z12
+	VMOVUPD     (R14)(DX*1), Z13
+	VMOVUPD     (R15)(DX*1), Z14
+	VMOVUPD     (DI)(DX*1), Z15
+	VFMADD231PD Z26, Z8, Z0
+	VFMADD231PD Z26, Z9, Z1
+	VFMADD231PD Z26, Z10, Z2
+	VFMADD231PD Z26, Z11, Z3
+	VFMADD231PD Z26, Z12, Z4
+	VFMADD231PD Z26, Z13, Z5
+	VFMADD231PD Z26, Z14, Z6
+	VFMADD231PD Z26, Z15, Z7
+	TRANSPOSE8
+	VMOVUPD     Z16, (R10)
+	VMOVUPD     Z17, (R10)(R11*1)
+	VMOVUPD     Z18, (R10)(R11*2)
+	VMOVUPD     Z19, (R10)(R12*1)
+	LEAQ        (R10)(R11*4), R10
+	VMOVUPD     Z20, (R10)
+	VMOVUPD     Z21, (R10)(R11*1)
+	VMOVUPD     Z22, (R10)(R11*2)
+	VMOVUPD     Z23, (R10)(R12*1)
+	LEAQ        (R10)(R11*4), R10
+	ADDQ        $64, DX
+	JMP         zlanes
+
+ztail:
+	// The last K mod 8 elements, masked: zeros past the row's end add
+	// nothing to the sums, and only the real columns are stored.
+	MOVQ f_len+80(FP), CX
+	ANDQ $7, CX
+	JZ   zreduce
+	VMOVUPD.Z   (SI)(DX*1), K1, Z26
+	VMOVUPD.Z   (R8)(DX*1), K1, Z8
+	VMOVUPD.Z   (R9)(DX*1), K1, Z9
+	VMOVUPD.Z   (R13)(DX*1), K1, Z10
+	VMOVUPD.Z   (BX)(DX*1), K1, Z11
+	VMOVUPD.Z   (AX)(DX*1), K1, Z12
+	VMOVUPD.Z   (R14)(DX*1), K1, Z13
+	VMOVUPD.Z   (R15)(DX*1), K1, Z14
+	VMOVUPD.Z   (DI)(DX*1), K1, Z15
+	VFMADD231PD Z26, Z8, Z0
+	VFMADD231PD Z26, Z9, Z1
+	VFMADD231PD Z26, Z10, Z2
+	VFMADD231PD Z26, Z11, Z3
+	VFMADD231PD Z26, Z12, Z4
+	VFMADD231PD Z26, Z13, Z5
+	VFMADD231PD Z26, Z14, Z6
+	VFMADD231PD Z26, Z15, Z7
+	TRANSPOSE8
+	VMOVUPD Z16, (R10)
+	CMPQ    CX, $2
+	JLT     zreduce
+	VMOVUPD Z17, (R10)(R11*1)
+	CMPQ    CX, $3
+	JLT     zreduce
+	VMOVUPD Z18, (R10)(R11*2)
+	CMPQ    CX, $4
+	JLT     zreduce
+	VMOVUPD Z19, (R10)(R12*1)
+	CMPQ    CX, $5
+	JLT     zreduce
+	LEAQ    (R10)(R11*4), R10
+	VMOVUPD Z20, (R10)
+	CMPQ    CX, $6
+	JLT     zreduce
+	VMOVUPD Z21, (R10)(R11*1)
+	CMPQ    CX, $7
+	JLT     zreduce
+	VMOVUPD Z22, (R10)(R11*2)
+
+zreduce:
+	VUNPCKLPD  Z1, Z0, Z8
+	VUNPCKHPD  Z1, Z0, Z9
+	VADDPD     Z9, Z8, Z8         // per 128-bit lane: a, b partial sums
+	VUNPCKLPD  Z3, Z2, Z10
+	VUNPCKHPD  Z3, Z2, Z11
+	VADDPD     Z11, Z10, Z10      // c, d
+	VUNPCKLPD  Z5, Z4, Z12
+	VUNPCKHPD  Z5, Z4, Z13
+	VADDPD     Z13, Z12, Z12      // e, f
+	VUNPCKLPD  Z7, Z6, Z14
+	VUNPCKHPD  Z7, Z6, Z15
+	VADDPD     Z15, Z14, Z14      // g, h
+	VSHUFF64X2 $0x88, Z10, Z8, Z16
+	VSHUFF64X2 $0xdd, Z10, Z8, Z17
+	VADDPD     Z17, Z16, Z16      // ab ab cd cd
+	VSHUFF64X2 $0x88, Z14, Z12, Z18
+	VSHUFF64X2 $0xdd, Z14, Z12, Z19
+	VADDPD     Z19, Z18, Z18      // ef ef gh gh
+	VSHUFF64X2 $0x88, Z18, Z16, Z20
+	VSHUFF64X2 $0xdd, Z18, Z16, Z21
+	VADDPD     Z21, Z20, Z20      // a b c d e f g h
+	MOVQ       mub-16(SP), R10
+	VMOVUPD    Z20, (R10)
+	ADDQ       $64, R10
+	MOVQ       R10, mub-16(SP)
+	MOVQ       gtb-8(SP), R10
+	ADDQ       $64, R10
+	MOVQ       R10, gtb-8(SP)
+	MOVQ       idxp-24(SP), DI
+	ADDQ       $32, DI
+	MOVQ       DI, idxp-24(SP)
+	CMPQ       DI, end-32(SP)
+	JLT        zblock
+	VZEROUPPER
+	RET
+
 // cdrange is the range [2^−1000, 2^1000] in four lanes each, inside which
 // the product of two rates has a reciprocal that keeps every bit.
 DATA cdrange<>+0(SB)/8, $0x0170000000000000

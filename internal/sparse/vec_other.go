@@ -16,6 +16,10 @@ func gatherRowsAVX2(gt, mu, g, f []float64, idx []int32, stride int) {
 	panic("sparse: no AVX2 on this build")
 }
 
+func gatherRowsAVX512(gt, mu, g, f []float64, idx []int32, stride int) {
+	panic("sparse: no AVX-512 on this build")
+}
+
 func coordSumsAVX2(mu, inv, x, prev, next []float64, delta float64, step, wide bool) (grad, hess, peak float64) {
 	panic("sparse: no AVX2 on this build")
 }
