@@ -9,17 +9,17 @@ import (
 )
 
 // TestGatherRows checks GatherRows, on each path this build and
-// processor run (eight entries at a time where there is AVX-512, then
-// four, then one), against a direct reading of the rows and a compensated
+// processor run (the Go loop; four entries at a time with AVX2; eight,
+// then four, with AVX-512), against a direct reading of the rows and a compensated
 // dot product, for K from 1 to 13 and 50, 100, and every row length from 0
 // to 21 (the assembly takes four entries and four elements at a time),
 // with rows repeated, at GatherStride's stride; nothing between the
 // columns or past them, nor past m of mu, may be written.
 func TestGatherRows(t *testing.T) {
-	for _, wide := range vectorPaths() {
-		t.Run(fmt.Sprintf("wide=%v", wide), func(t *testing.T) {
-			forceNarrow(!wide)
-			defer forceNarrow(false)
+	for _, path := range kernelPaths() {
+		t.Run(path, func(t *testing.T) {
+			usePath(path)
+			defer usePath("")
 			testGatherRows(t)
 		})
 	}
@@ -76,17 +76,17 @@ func testGatherRows(t *testing.T) {
 }
 
 // TestCDLoops checks GradSums and StepSums, on each path this build and
-// processor run (the four-lane assembly, and the eight-lane one where
-// there is AVX-512), against the Go reference loops and compensated sums
+// processor run (the Go loops, the four-lane assembly, and the
+// eight-lane one where there is AVX-512), against the Go reference loops and compensated sums
 // computed here, for every length from 0 to 140 (the assembly steps by
 // 16, 8, 4 and 1), on rates of mixed scale (beyond 100, some near 10^±160), with
 // steps up, down and none;
 // StepSums must leave the element after each output untouched.
 func TestCDLoops(t *testing.T) {
-	for _, wide := range vectorPaths() {
-		t.Run(fmt.Sprintf("wide=%v", wide), func(t *testing.T) {
-			forceNarrow(!wide)
-			defer forceNarrow(false)
+	for _, path := range kernelPaths() {
+		t.Run(path, func(t *testing.T) {
+			usePath(path)
+			defer usePath("")
 			testCDLoops(t)
 		})
 	}

@@ -21,7 +21,7 @@
 // CSR pass's ratios back, which measured faster than storing one ratio
 // per non-zero at its scattered CSC position. Each row's (or column's)
 // loop over its non-zeros runs as one AVX2/FMA assembly call where the
-// processor has it (see vec.go), and the data term's logarithms of a
+// processor has it, eight lanes wide where it has AVX-512F (see vec.go), and the data term's logarithms of a
 // line's rates run four lanes at a time (special.LogTo). Rows are
 // split among workers for the CSR pass and columns for the CSC pass, so
 // every output has one owner and is summed in a fixed order; the

@@ -212,8 +212,8 @@ func TestNaNShows(t *testing.T) {
 		t.Fatal(err)
 	}
 	const K = 5
-	for _, goPath := range []bool{false, true} {
-		forceGo(goPath)
+	for _, path := range kernelPaths() {
+		usePath(path)
 		for _, withLogs := range []bool{false, true} {
 			a, b := make([]float64, 2*K), make([]float64, 2*K)
 			for j := range a {
@@ -228,12 +228,12 @@ func TestNaNShows(t *testing.T) {
 			outA, outB := make([]float64, 2*K), make([]float64, 2*K)
 			s := kn.TwoSided(1, a, b, logs, outA, outB)
 			if !math.IsNaN(s) || !math.IsNaN(outA[0]) || !math.IsNaN(outB[0]) || !math.IsNaN(outB[K]) {
-				t.Errorf("Go path %v, logs %v: NaN lost: data term %v, A row 0 %v, B %v", goPath, withLogs, s, outA[:K], outB)
+				t.Errorf("%s path, logs %v: NaN lost: data term %v, A row 0 %v, B %v", path, withLogs, s, outA[:K], outB)
 			}
 			if math.IsNaN(outA[K]) {
-				t.Errorf("Go path %v, logs %v: row 1 has no NaN factor but got %v", goPath, withLogs, outA[K:])
+				t.Errorf("%s path, logs %v: row 1 has no NaN factor but got %v", path, withLogs, outA[K:])
 			}
 		}
 	}
-	forceGo(false)
+	usePath("")
 }

@@ -3,15 +3,16 @@ package sparse
 // The kernel's inner loop over the non-zeros of one row (or column),
 // each non-zero two K-vector operations on a factor row picked by index:
 // ratioAccum computes the rate S_ui as a dot product, the ratio, and adds
-// the ratio times the row to an accumulator. On amd64 with AVX2 and FMA they run as
-// assembly (vec_amd64.s), chosen at start-up from the processor's
-// features: the whole row's loop in one call, fused multiply-adds four
-// lanes wide, the next rows prefetched. Elsewhere, and under the purego
+// the ratio times the row to an accumulator. On amd64 with AVX2 and FMA
+// they run as assembly (vec_amd64.s), chosen at start-up from the
+// processor's features: the whole row's loop in one call, fused
+// multiply-adds four lanes wide, or eight (the row's tail under a lane
+// mask) where the processor has AVX-512F, the next rows prefetched. Elsewhere, and under the purego
 // build tag, they run as the Go loops below, which are also the reference
-// the assembly is tested against. The two paths round differently (the
-// assembly fuses each multiply with its add and sums in four lanes), so
-// results agree to about 1e-15 relative between them; on one path, every
-// result is the same for any number of workers.
+// the assembly is tested against. The paths round differently (the
+// assembly fuses each multiply with its add and sums in four or eight
+// lanes), so results agree to about 1e-15 relative between them; on one
+// path, every result is the same for any number of workers.
 
 // ratioAccum sets, for each entry j, with row = m[idx[j]·K:(idx[j]+1)·K]
 // and K = len(acc),
@@ -22,6 +23,9 @@ package sparse
 // counted in missed; the caller finds it in s and handles it.
 // len(f) ≥ K ≥ 1; x and s hold at least len(idx) entries.
 func ratioAccum(f, m []float64, idx []int32, x, acc, s []float64, under float64) (missed int) {
+	if useAVX512 {
+		return ratioAccumAVX512(f, m, idx, x, acc, s, under)
+	}
 	if useAVX2FMA {
 		return ratioAccumAVX2(f, m, idx, x, acc, s, under)
 	}

@@ -22,6 +22,12 @@ var useAVX512 = useAVX2FMA && cpu.X86.HasAVX512F
 //go:noescape
 func ratioAccumAVX2(f, m []float64, idx []int32, x, acc, s []float64, under float64) (missed int)
 
+// ratioAccumAVX512 is ratioAccumAVX2 in AVX-512F assembly
+// (vec_amd64.s), eight lanes wide, the row's tail under a lane mask.
+//
+//go:noescape
+func ratioAccumAVX512(f, m []float64, idx []int32, x, acc, s []float64, under float64) (missed int)
+
 // gatherRowsAVX2 is GatherRows in AVX2/FMA assembly (vec_amd64.s) for
 // len(idx) a positive multiple of 4 and K = len(f) ≥ 1.
 //
@@ -41,22 +47,23 @@ func gatherRowsAVX512(gt, mu, g, f []float64, idx []int32, stride int)
 //go:noescape
 func coordSumsAVX2(mu, inv, x, prev, next []float64, delta float64, step, wide bool) (grad, hess, peak float64)
 
-// forceGo switches the kernels to the Go loops (on) or back to the
-// processor's best path, for tests that compare the two.
-func forceGo(on bool) {
-	useAVX2FMA = !on && cpu.X86.HasAVX2 && cpu.X86.HasFMA
-	useAVX512 = useAVX2FMA && cpu.X86.HasAVX512F
+// kernelPaths names the paths of the kernels this processor can run,
+// for tests that compare them: "go", "avx2" with AVX2 and FMA, "avx512"
+// with AVX-512F too.
+func kernelPaths() []string {
+	paths := []string{"go"}
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		paths = append(paths, "avx2")
+		if cpu.X86.HasAVX512F {
+			paths = append(paths, "avx512")
+		}
+	}
+	return paths
 }
 
-// forceNarrow keeps the assembly to its four-lane loops (on) or lets it
-// use AVX-512 where the processor has it, for tests of both.
-func forceNarrow(on bool) { useAVX512 = !on && useAVX2FMA && cpu.X86.HasAVX512F }
-
-// vectorPaths names the assembly paths this processor can run: the
-// four-lane one, and the eight-lane one where it has AVX-512F.
-func vectorPaths() []bool {
-	if cpu.X86.HasAVX512F {
-		return []bool{false, true}
-	}
-	return []bool{false}
+// usePath switches the kernels to the named path of kernelPaths, or
+// back to the processor's best with "".
+func usePath(path string) {
+	useAVX2FMA = path != "go" && cpu.X86.HasAVX2 && cpu.X86.HasFMA
+	useAVX512 = useAVX2FMA && path != "avx2" && cpu.X86.HasAVX512F
 }

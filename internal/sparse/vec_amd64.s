@@ -369,6 +369,310 @@ done:
 	VZEROUPPER
 	RET
 
+// Eight-lane (AVX-512F) helpers of ratioAccumAVX512.
+
+// PREFETCHROW prefetches every line of the row of entry e (a register
+// holding the entry number) when e < R12, with AX and CX; the label
+// names the loop.
+#define PREFETCHROW(e, lbl, skip) \
+	CMPQ e, R12; \
+	JGE  skip; \
+	MOVLQSX (R8)(e*4), AX; \
+	IMULQ R14, AX; \
+	ADDQ DI, AX; \
+	LEAQ -8(AX)(R14*1), CX; \
+lbl: \
+	PREFETCHT0 (AX); \
+	ADDQ $64, AX; \
+	CMPQ AX, CX; \
+	JLE  lbl; \
+	PREFETCHT0 (CX); \
+skip:
+
+// REDUCEZ sums the lanes of the accumulators a, b, c, d (Z registers,
+// whose low halves are ya, yc and low quarters xa) into the low lane of
+// xa, as (a + b) + (c + d), then halves, then quarters, then lanes; it
+// uses Y8/X8 and X9.
+#define REDUCEZ(a, b, c, d, ya, yc, xa) \
+	VADDPD        b, a, a; \
+	VADDPD        d, c, c; \
+	VADDPD        c, a, a; \
+	VEXTRACTF64X4 $1, a, Y8; \
+	VADDPD        Y8, ya, ya; \
+	VEXTRACTF128  $1, ya, X8; \
+	VADDPD        X8, xa, xa; \
+	VPERMILPD     $1, xa, X9; \
+	VADDSD        X9, xa, xa
+
+// func ratioAccumAVX512(f, m []float64, idx []int32, x, acc, s []float64, under float64) (missed int)
+//
+// ratioAccumAVX2 eight lanes wide: the same sums and updates, entries
+// two at a time (the last alone) with the one-entry path's sums bit for
+// bit, thirty-two elements a step in four 8-lane accumulators per entry,
+// then eight, then the row's last K mod 8 under a lane mask (masked
+// loads do not fault past the row); the lanes are summed at the end
+// (REDUCEZ). Requires what ratioAccumAVX2 does. Clobbers AX, BX, CX, DX,
+// SI, DI, R8–R14, Z0–Z13, K1, flags.
+TEXT ·ratioAccumAVX512(SB), NOSPLIT, $0-160
+	MOVQ f_base+0(FP), SI
+	MOVQ m_base+24(FP), DI
+	MOVQ idx_base+48(FP), R8
+	MOVQ idx_len+56(FP), R12
+	MOVQ x_base+72(FP), R9
+	MOVQ acc_base+96(FP), R10
+	MOVQ acc_len+104(FP), R14
+	MOVQ R14, CX
+	ANDQ $7, CX
+	LEAQ gathermask<>(SB), AX
+	MOVBLZX (AX)(CX*1), AX
+	KMOVW AX, K1 // the lanes of a row's last K mod 8 elements
+	SHLQ $3, R14
+	MOVQ s_base+120(FP), R11
+	VMOVSD under+144(FP), X12
+	VMOVDDUP X12, X12 // under in both lanes, for two entries at once
+	MOVQ $0, missed+152(FP)
+	XORQ BX, BX
+
+zentry:
+	LEAQ 2(BX), AX
+	CMPQ AX, R12
+	JGT  zsingle
+	LEAQ (prefetchAhead+0)(BX), DX
+	PREFETCHROW(DX, zppf1, zppf1done)
+	LEAQ (prefetchAhead+1)(BX), DX
+	PREFETCHROW(DX, zppf2, zppf2done)
+	MOVLQSX (R8)(BX*4), DX
+	IMULQ R14, DX
+	ADDQ DI, DX
+	MOVLQSX 4(R8)(BX*4), R13
+	IMULQ R14, R13
+	ADDQ DI, R13
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	VPXORQ Z6, Z6, Z6
+	VPXORQ Z7, Z7, Z7
+	XORQ CX, CX
+	LEAQ -256(R14), AX
+
+zpdot32:
+	CMPQ CX, AX
+	JGT  zpdot8
+	VMOVUPD 0(SI)(CX*1), Z8
+	VFMADD231PD 0(DX)(CX*1), Z8, Z0
+	VFMADD231PD 0(R13)(CX*1), Z8, Z4
+	VMOVUPD 64(SI)(CX*1), Z9
+	VFMADD231PD 64(DX)(CX*1), Z9, Z1
+	VFMADD231PD 64(R13)(CX*1), Z9, Z5
+	VMOVUPD 128(SI)(CX*1), Z8
+	VFMADD231PD 128(DX)(CX*1), Z8, Z2
+	VFMADD231PD 128(R13)(CX*1), Z8, Z6
+	VMOVUPD 192(SI)(CX*1), Z9
+	VFMADD231PD 192(DX)(CX*1), Z9, Z3
+	VFMADD231PD 192(R13)(CX*1), Z9, Z7
+	ADDQ $256, CX
+	JMP  zpdot32
+
+zpdot8:
+	LEAQ -64(R14), AX
+
+zpdot8loop:
+	CMPQ CX, AX
+	JGT  zpdotmask
+	VMOVUPD 0(SI)(CX*1), Z8
+	VFMADD231PD 0(DX)(CX*1), Z8, Z0
+	VFMADD231PD 0(R13)(CX*1), Z8, Z4
+	ADDQ $64, CX
+	JMP  zpdot8loop
+
+zpdotmask:
+	CMPQ CX, R14
+	JGE  zpreduce
+	VMOVUPD.Z 0(SI)(CX*1), K1, Z8
+	VFMADD231PD 0(DX)(CX*1), Z8, K1, Z0
+	VFMADD231PD 0(R13)(CX*1), Z8, K1, Z4
+
+zpreduce:
+	REDUCEZ(Z0, Z1, Z2, Z3, Y0, Y2, X0)
+	REDUCEZ(Z4, Z5, Z6, Z7, Y4, Y6, X4)
+	VUNPCKLPD X4, X0, X2 // (s[BX], s[BX+1])
+	VMOVUPD X2, 0(R11)(BX*8)
+	VCMPPD $0x1d, X12, X2, X3 // s ≥ under (ordered: NaN is missed)
+	VMOVUPD 0(R9)(BX*8), X7
+	VDIVPD X2, X7, X7
+	VANDPD X3, X7, X7         // the ratios, 0 where missed
+	VMOVMSKPD X3, AX
+	CMPQ AX, $3
+	JEQ  zpupd
+	XORQ $3, AX
+	POPCNTQ AX, AX
+	ADDQ AX, missed+152(FP)
+
+zpupd:
+	VBROADCASTSD X7, Z8
+	VPERMILPD $1, X7, X13
+	VBROADCASTSD X13, Z9
+	XORQ CX, CX
+	LEAQ -256(R14), AX
+
+zpupd32:
+	CMPQ CX, AX
+	JGT  zpupd8
+	VMOVUPD 0(R10)(CX*1), Z0
+	VMOVUPD 64(R10)(CX*1), Z1
+	VMOVUPD 128(R10)(CX*1), Z2
+	VMOVUPD 192(R10)(CX*1), Z3
+	VFMADD231PD 0(DX)(CX*1), Z8, Z0
+	VFMADD231PD 64(DX)(CX*1), Z8, Z1
+	VFMADD231PD 128(DX)(CX*1), Z8, Z2
+	VFMADD231PD 192(DX)(CX*1), Z8, Z3
+	VFMADD231PD 0(R13)(CX*1), Z9, Z0
+	VFMADD231PD 64(R13)(CX*1), Z9, Z1
+	VFMADD231PD 128(R13)(CX*1), Z9, Z2
+	VFMADD231PD 192(R13)(CX*1), Z9, Z3
+	VMOVUPD Z0, 0(R10)(CX*1)
+	VMOVUPD Z1, 64(R10)(CX*1)
+	VMOVUPD Z2, 128(R10)(CX*1)
+	VMOVUPD Z3, 192(R10)(CX*1)
+	ADDQ $256, CX
+	JMP  zpupd32
+
+zpupd8:
+	LEAQ -64(R14), AX
+
+zpupd8loop:
+	CMPQ CX, AX
+	JGT  zpupdmask
+	VMOVUPD 0(R10)(CX*1), Z0
+	VFMADD231PD 0(DX)(CX*1), Z8, Z0
+	VFMADD231PD 0(R13)(CX*1), Z9, Z0
+	VMOVUPD Z0, 0(R10)(CX*1)
+	ADDQ $64, CX
+	JMP  zpupd8loop
+
+zpupdmask:
+	CMPQ CX, R14
+	JGE  zpnext
+	VMOVUPD.Z 0(R10)(CX*1), K1, Z0
+	VFMADD231PD 0(DX)(CX*1), Z8, K1, Z0
+	VFMADD231PD 0(R13)(CX*1), Z9, K1, Z0
+	VMOVUPD Z0, K1, 0(R10)(CX*1)
+
+zpnext:
+	ADDQ $2, BX
+	JMP  zentry
+
+zsingle:
+	CMPQ BX, R12
+	JGE  zdone
+	LEAQ prefetchAhead(BX), DX
+	PREFETCHROW(DX, zrpf, zrpfdone)
+	MOVLQSX (R8)(BX*4), DX
+	IMULQ R14, DX
+	ADDQ DI, DX
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	XORQ CX, CX
+	LEAQ -256(R14), AX
+
+zdot32:
+	CMPQ CX, AX
+	JGT  zdot8
+	VMOVUPD 0(SI)(CX*1), Z8
+	VFMADD231PD 0(DX)(CX*1), Z8, Z0
+	VMOVUPD 64(SI)(CX*1), Z9
+	VFMADD231PD 64(DX)(CX*1), Z9, Z1
+	VMOVUPD 128(SI)(CX*1), Z8
+	VFMADD231PD 128(DX)(CX*1), Z8, Z2
+	VMOVUPD 192(SI)(CX*1), Z9
+	VFMADD231PD 192(DX)(CX*1), Z9, Z3
+	ADDQ $256, CX
+	JMP  zdot32
+
+zdot8:
+	LEAQ -64(R14), AX
+
+zdot8loop:
+	CMPQ CX, AX
+	JGT  zdotmask
+	VMOVUPD 0(SI)(CX*1), Z8
+	VFMADD231PD 0(DX)(CX*1), Z8, Z0
+	ADDQ $64, CX
+	JMP  zdot8loop
+
+zdotmask:
+	CMPQ CX, R14
+	JGE  zreduce
+	VMOVUPD.Z 0(SI)(CX*1), K1, Z8
+	VFMADD231PD 0(DX)(CX*1), Z8, K1, Z0
+
+zreduce:
+	REDUCEZ(Z0, Z1, Z2, Z3, Y0, Y2, X0)
+	VMOVSD X0, 0(R11)(BX*8)
+
+	// Below under, or unordered (NaN): carry set, nothing added.
+	VUCOMISD X12, X0
+	JCS  zmissed
+	VMOVSD 0(R9)(BX*8), X7
+	VDIVSD X0, X7, X7
+	VBROADCASTSD X7, Z8
+	XORQ CX, CX
+	LEAQ -256(R14), AX
+
+zupd32:
+	CMPQ CX, AX
+	JGT  zupd8
+	VMOVUPD 0(R10)(CX*1), Z0
+	VMOVUPD 64(R10)(CX*1), Z1
+	VMOVUPD 128(R10)(CX*1), Z2
+	VMOVUPD 192(R10)(CX*1), Z3
+	VFMADD231PD 0(DX)(CX*1), Z8, Z0
+	VFMADD231PD 64(DX)(CX*1), Z8, Z1
+	VFMADD231PD 128(DX)(CX*1), Z8, Z2
+	VFMADD231PD 192(DX)(CX*1), Z8, Z3
+	VMOVUPD Z0, 0(R10)(CX*1)
+	VMOVUPD Z1, 64(R10)(CX*1)
+	VMOVUPD Z2, 128(R10)(CX*1)
+	VMOVUPD Z3, 192(R10)(CX*1)
+	ADDQ $256, CX
+	JMP  zupd32
+
+zupd8:
+	LEAQ -64(R14), AX
+
+zupd8loop:
+	CMPQ CX, AX
+	JGT  zupdmask
+	VMOVUPD 0(R10)(CX*1), Z0
+	VFMADD231PD 0(DX)(CX*1), Z8, Z0
+	VMOVUPD Z0, 0(R10)(CX*1)
+	ADDQ $64, CX
+	JMP  zupd8loop
+
+zupdmask:
+	CMPQ CX, R14
+	JGE  znext
+	VMOVUPD.Z 0(R10)(CX*1), K1, Z0
+	VFMADD231PD 0(DX)(CX*1), Z8, K1, Z0
+	VMOVUPD Z0, K1, 0(R10)(CX*1)
+
+znext:
+	INCQ BX
+	JMP  zsingle
+
+zmissed:
+	INCQ missed+152(FP)
+	JMP  znext
+
+zdone:
+	VZEROUPPER
+	RET
+
 // Coordinate descent's loops (cd.go).
 
 // UPDATE is one four-lane step of StepSums' update at byte offset off

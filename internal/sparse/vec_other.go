@@ -12,6 +12,10 @@ func ratioAccumAVX2(f, m []float64, idx []int32, x, acc, s []float64, under floa
 	panic("sparse: no AVX2 on this build")
 }
 
+func ratioAccumAVX512(f, m []float64, idx []int32, x, acc, s []float64, under float64) (missed int) {
+	panic("sparse: no AVX-512 on this build")
+}
+
 func gatherRowsAVX2(gt, mu, g, f []float64, idx []int32, stride int) {
 	panic("sparse: no AVX2 on this build")
 }
@@ -24,11 +28,8 @@ func coordSumsAVX2(mu, inv, x, prev, next []float64, delta float64, step, wide b
 	panic("sparse: no AVX2 on this build")
 }
 
-// forceGo is a no-op: the Go loops are the only path.
-func forceGo(on bool) {}
+// kernelPaths is the one path, the Go loops.
+func kernelPaths() []string { return []string{"go"} }
 
-// forceNarrow is a no-op: the Go loops are the only path.
-func forceNarrow(on bool) {}
-
-// vectorPaths is the one path, the Go loops.
-func vectorPaths() []bool { return []bool{false} }
+// usePath is a no-op: the Go loops are the only path.
+func usePath(string) {}

@@ -11,8 +11,8 @@ import (
 	"github.com/poisfact/poisfact/model"
 )
 
-// TestVectorKernels checks ratioAccum, on whichever path this build and
-// processor run, against the Go reference loop and a compensated sum,
+// TestVectorKernels checks ratioAccum, on each path this build and
+// processor run (the Go loop itself, AVX2, AVX-512), against the Go reference loop and a compensated sum,
 // for every K from 1 to 1000 (the assembly steps by 16, 4 and 1). Each
 // call has nine entries over five factor rows with repeats, one row so
 // small that its rates underflow (added nothing, counted as missed). Values
@@ -21,7 +21,16 @@ import (
 // output must stay untouched. The assembly takes entries two at a time
 // and the last alone; the two ways must agree bit for bit.
 func TestVectorKernels(t *testing.T) {
-	t.Logf("AVX2 and FMA path: %v", useAVX2FMA)
+	for _, path := range kernelPaths() {
+		t.Run(path, func(t *testing.T) {
+			usePath(path)
+			defer usePath("")
+			testVectorKernels(t)
+		})
+	}
+}
+
+func testVectorKernels(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	idx := []int32{3, 0, 4, 2, 2, 1, 0, 3, 4}
 	const tiny = 2 // the row whose rates underflow
@@ -79,8 +88,8 @@ func TestVectorKernels(t *testing.T) {
 // the factors must reach the output instead of vanishing; the kernel's
 // test checks that end).
 func TestVectorKernelsNaN(t *testing.T) {
-	for _, goPath := range []bool{false, true} {
-		forceGo(goPath)
+	for _, path := range kernelPaths() {
+		usePath(path)
 		const k = 9
 		f, m := make([]float64, k), make([]float64, 2*k)
 		for j := range f {
@@ -92,10 +101,10 @@ func TestVectorKernelsNaN(t *testing.T) {
 		m[k+3] = math.NaN()
 		acc, s := make([]float64, k), make([]float64, 2)
 		if missed := ratioAccum(f, m, []int32{0, 1}, []float64{1, 1}, acc, s, underflow); missed != 1 || !math.IsNaN(s[1]) || acc[0] != 1.0/k {
-			t.Errorf("Go path %v: ratioAccum missed %d, rates %v, acc %v", goPath, missed, s, acc)
+			t.Errorf("%s path: ratioAccum missed %d, rates %v, acc %v", path, missed, s, acc)
 		}
 	}
-	forceGo(false)
+	usePath("")
 }
 
 // mixed returns n positive values spread over many orders of magnitude.
@@ -146,10 +155,11 @@ func BenchmarkRatioAccum(b *testing.B) {
 }
 
 // TestPathsAgreeOnShippedData runs a two-sided pass on every shipped
-// matrix at K = 50 on the processor's path and on the Go loops: the
-// outputs and the data term agree to 1e-12 relative. (On a build or
-// processor without the assembly both runs take the Go loops.)
+// matrix at K = 50 on each assembly path this processor has and on the Go
+// loops: the outputs and the data term agree to 1e-12 relative. (On a
+// build or processor without the assembly only the Go loops run.)
 func TestPathsAgreeOnShippedData(t *testing.T) {
+	defer usePath("")
 	for _, name := range testutil.ShippedMatrices {
 		x, err := model.ReadFile(testutil.Testdata(name, "matrix.mtx.gz"))
 		if err != nil {
@@ -158,20 +168,21 @@ func TestPathsAgreeOnShippedData(t *testing.T) {
 		const K = 50
 		r := rand.New(rand.NewPCG(8, 9))
 		a, b := randomFactor(r, x.Rows(), K), randomFactor(r, x.Cols(), K)
-		run := func() ([]float64, []float64, float64) {
+		run := func(path string) ([]float64, []float64, float64) {
+			usePath(path)
 			kn := New(x, K)
 			outA, outB := make([]float64, len(a)), make([]float64, len(b))
 			s := kn.TwoSided(2, a, b, nil, outA, outB)
 			return outA, outB, s
 		}
-		fa, fb, fs := run()
-		forceGo(true)
-		ga, gb, gs := run()
-		forceGo(false)
-		assertClose(t, name+" A", fa, ga, 1e-12)
-		assertClose(t, name+" B", fb, gb, 1e-12)
-		if math.Abs(fs-gs) > 1e-12*math.Abs(gs) {
-			t.Errorf("%s: data term %v on the processor's path, %v in Go", name, fs, gs)
+		ga, gb, gs := run("go")
+		for _, path := range kernelPaths()[1:] {
+			fa, fb, fs := run(path)
+			assertClose(t, name+" "+path+" A", fa, ga, 1e-12)
+			assertClose(t, name+" "+path+" B", fb, gb, 1e-12)
+			if math.Abs(fs-gs) > 1e-12*math.Abs(gs) {
+				t.Errorf("%s: data term %v on the %s path, %v in Go", name, fs, path, gs)
+			}
 		}
 	}
 }
