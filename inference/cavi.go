@@ -334,8 +334,8 @@ func (f *fitState) criterion(elbo float64, sumTheta, sumBeta []float64, it *Iter
 	case CriterionValidationNonzero:
 		return it.ValidLogLikNonzero
 	case CriterionValidationNDCG:
-		// Rank fails only on shapes, which withDefaults checked: an
-		// error here would be a bug, and NaN stops the fit as one.
+		// Rank fails only on shapes, which withDefaults checked; were
+		// it to fail, NaN is a check without improvement, never a best.
 		r, err := f.s.Validation.Rank(means, ValidationRankK, f.s.Workers)
 		if err != nil {
 			return math.NaN()

@@ -44,7 +44,8 @@ func Rank(s Rates, test *Counts, exclude []*Counts, k, workers int) (Ranking, er
 	if k <= 0 {
 		return Ranking{}, fmt.Errorf("model: k = %d: want k ≥ 1", k)
 	}
-	chunks := parallel.Balanced(n, 1, func(u int) int64 { return int64(test.RowNNZ(u)) })
+	// A row with test entries scores all p columns whatever their number.
+	chunks := parallel.Balanced(n, 1, func(u int) int64 { return int64(min(test.RowNNZ(u), 1)) })
 	const nm = 6 // precision, recall, norm precision, NDCG, MAP, rows
 	scratch := make([]Ranker, parallel.Workers(workers))
 	v := chunks.SumVec(workers, nm, func(w, lo, hi int, acc []float64) {
