@@ -8,10 +8,14 @@ import "golang.org/x/sys/cpu"
 // vec_amd64.s.
 var useAVX2FMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
-// useAVX512 is whether coordSumsAVX2 runs its eight-lane (AVX-512F)
-// loops first: on a processor with full-width AVX-512 (AMD Zen 5) they
-// took StepSums from 0.33 to 0.21 ns a rate and GradSums from 0.14 to
-// 0.08 (BenchmarkStepSums, BenchmarkGradSums).
+// useAVX512 is whether the kernels run their eight-lane (AVX-512F) loops:
+// the ratio kernel, CD's gather and its coordinate passes. On this
+// project's AMD EPYC, whose AVX-512 is full width, they took StepSums
+// from 0.33 to 0.21 ns a rate, GradSums from 0.14 to 0.08, the two-sided
+// pass 8–12 % faster. They were measured on no processor that lowers its
+// clock for 512-bit work; GODEBUG=cpu.avx512f=off (read by
+// golang.org/x/sys/cpu at start-up) keeps a program on the four-lane
+// loops.
 var useAVX512 = useAVX2FMA && cpu.X86.HasAVX512F
 
 // ratioAccumAVX2 is ratioAccum in AVX2/FMA assembly (vec_amd64.s): the
