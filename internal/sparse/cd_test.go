@@ -15,15 +15,7 @@ import (
 // to 21 (the assembly takes four entries and four elements at a time),
 // with rows repeated, at GatherStride's stride; nothing between the
 // columns or past them, nor past m of mu, may be written.
-func TestGatherRows(t *testing.T) {
-	for _, path := range kernelPaths() {
-		t.Run(path, func(t *testing.T) {
-			usePath(path)
-			defer usePath("")
-			testGatherRows(t)
-		})
-	}
-}
+func TestGatherRows(t *testing.T) { onEachPath(t, testGatherRows) }
 
 func testGatherRows(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 12))
@@ -82,15 +74,7 @@ func testGatherRows(t *testing.T) {
 // 16, 8, 4 and 1), on rates of mixed scale (beyond 100, some near 10^±160), with
 // steps up, down and none;
 // StepSums must leave the element after each output untouched.
-func TestCDLoops(t *testing.T) {
-	for _, path := range kernelPaths() {
-		t.Run(path, func(t *testing.T) {
-			usePath(path)
-			defer usePath("")
-			testCDLoops(t)
-		})
-	}
-}
+func TestCDLoops(t *testing.T) { onEachPath(t, testCDLoops) }
 
 func testCDLoops(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 10))

@@ -20,12 +20,16 @@ import (
 // offset so that no alignment is assumed, and the element after each
 // output must stay untouched. The assembly takes entries two at a time
 // and the last alone; the two ways must agree bit for bit.
-func TestVectorKernels(t *testing.T) {
+func TestVectorKernels(t *testing.T) { onEachPath(t, testVectorKernels) }
+
+// onEachPath runs test as a subtest on each kernel path this build and
+// processor have (kernelPaths), the processor's best restored after.
+func onEachPath(t *testing.T, test func(*testing.T)) {
 	for _, path := range kernelPaths() {
 		t.Run(path, func(t *testing.T) {
 			usePath(path)
 			defer usePath("")
-			testVectorKernels(t)
+			test(t)
 		})
 	}
 }
