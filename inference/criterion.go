@@ -1,6 +1,9 @@
 package inference
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Criterion is what the stopping rule watches (docs/MATH.md section 6):
 // at every check its value is computed, the best check's parameters are
@@ -92,7 +95,17 @@ func ParseCriterion(s string) (Criterion, error) {
 	if c, ok := parseName(s, CriterionDefault, CriterionValidationNDCG); ok {
 		return c, nil
 	}
-	return 0, fmt.Errorf("inference: unknown criterion %q: want validation, validation-nonzero, validation-ndcg, train-loglik or elbo", s)
+	return 0, fmt.Errorf("inference: unknown criterion %q: want %s", s, CriterionNames())
+}
+
+// CriterionNames lists the names ParseCriterion takes, default aside, as
+// one phrase ("validation, …, or elbo") for messages and help.
+func CriterionNames() string {
+	var names []string
+	for c := CriterionDefault + 1; c <= CriterionValidationNDCG; c++ {
+		names = append(names, c.String())
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 // parseName returns the value in [first, last] whose String is s: the one
@@ -110,8 +123,8 @@ func parseName[T interface {
 	return 0, false
 }
 
-// needsValidation reports whether the criterion is computed on a
+// NeedsValidation reports whether the criterion is computed on a
 // validation set.
-func (c Criterion) needsValidation() bool {
+func (c Criterion) NeedsValidation() bool {
 	return c == CriterionValidation || c == CriterionValidationNonzero || c == CriterionValidationNDCG
 }

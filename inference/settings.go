@@ -190,7 +190,7 @@ func (s *Settings) resolve(n, p, nnz int) error {
 	switch {
 	case s.Criterion < CriterionDefault || s.Criterion > CriterionValidationNDCG:
 		return fmt.Errorf("inference: unknown criterion %d", int(s.Criterion))
-	case s.Criterion.needsValidation() && s.Validation == nil:
+	case s.Criterion.NeedsValidation() && s.Validation == nil:
 		return fmt.Errorf("inference: criterion %v needs a validation set", s.Criterion)
 	case s.Patience < 0 || s.Restarts < 0:
 		return fmt.Errorf("inference: Patience = %d, Restarts = %d: want 0 (default) or more", s.Patience, s.Restarts)

@@ -264,11 +264,10 @@ func (o *fitOptions) parseHPF() error {
 	}
 	if o.criterion != "" {
 		if o.hpfCriterion, err = inference.ParseCriterion(o.criterion); err != nil {
-			return usagef("-criterion %q: want validation, validation-nonzero, train-loglik or elbo", o.criterion)
+			return usagef("-criterion %q: want %s", o.criterion, inference.CriterionNames())
 		}
 	}
-	onValidation := o.hpfCriterion == inference.CriterionValidation || o.hpfCriterion == inference.CriterionValidationNonzero
-	if onValidation && o.holdout == 0 && o.valid == "" {
+	if o.hpfCriterion.NeedsValidation() && o.holdout == 0 && o.valid == "" {
 		return usagef("-criterion %s needs a validation set (-holdout or -valid)", o.criterion)
 	}
 	if o.init == "" && o.modelName != "hpf" {

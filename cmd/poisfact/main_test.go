@@ -52,6 +52,8 @@ func TestBadInvocations(t *testing.T) {
 		{"fit svi with mask", []string{"fit", "-in", data, "-svi", "-holdout", "0.1", "-mask"}, "-mask does not apply to -svi"},
 		{"fit unknown criterion", []string{"fit", "-in", data, "-criterion", "ndcg"}, "-criterion \"ndcg\""},
 		{"fit validation criterion without validation", []string{"fit", "-in", data, "-criterion", "validation"}, "needs a validation set"},
+		{"fit unknown criterion lists them all", []string{"fit", "-in", data, "-criterion", "ndcg"}, "validation-ndcg"},
+		{"fit NDCG criterion without validation", []string{"fit", "-in", data, "-criterion", "validation-ndcg"}, "-criterion validation-ndcg needs a validation set"},
 		{"fit bad hyperparameter", []string{"fit", "-in", data, "-a", "-1"}, "a = -1"},
 		{"fit negative jitter", []string{"fit", "-in", data, "-init-jitter", "-0.5"}, "-init-jitter -0.5"},
 		{"fit MAP shape below 1", []string{"fit", "-in", data, "-model", "nmf", "-map-shape", "0.5"}, "-map-shape 0.5"},
