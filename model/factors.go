@@ -28,28 +28,27 @@ func (f Factors) Dims() (n, p int) {
 
 // Rate returns μ_ui = Σ_k W_uk H_ik.
 func (f Factors) Rate(u, i int) float64 {
-	w, h := f.W.RawRowView(u), f.H.RawRowView(i)
+	return rowDot(f.W.RawRowView(u), f.H.RawRowView(i))
+}
+
+// RowRates fills dst (length p) with μ_ui for every column i of row u,
+// with W's row looked up once for the row (ranking scores every column
+// of every row).
+func (f Factors) RowRates(u int, dst []float64) {
+	w := f.W.RawRowView(u)
+	for i := range dst {
+		dst[i] = rowDot(w, f.H.RawRowView(i))
+	}
+}
+
+// rowDot is Σ_k w_k h_k in order, the one sum of Rate and RowRates.
+func rowDot(w, h []float64) float64 {
+	h = h[:len(w)]
 	var s float64
 	for k, v := range w {
 		s += v * h[k]
 	}
 	return s
-}
-
-// RowRates fills dst (length p) with μ_ui for every column i of row u,
-// each summed as Rate sums it, with W's row and H's storage looked up
-// once for the row (ranking scores every column of every row).
-func (f Factors) RowRates(u int, dst []float64) {
-	w := f.W.RawRowView(u)
-	h := f.H.RawMatrix()
-	for i := range dst {
-		hi := h.Data[i*h.Stride : i*h.Stride+len(w)]
-		var s float64
-		for k, v := range w {
-			s += v * hi[k]
-		}
-		dst[i] = s
-	}
 }
 
 // Total returns Σ_ui μ_ui over all n·p cells, as

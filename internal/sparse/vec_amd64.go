@@ -4,9 +4,17 @@ package sparse
 
 import "golang.org/x/sys/cpu"
 
-// useAVX2FMA is whether this processor has the instructions of
-// vec_amd64.s.
-var useAVX2FMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+// hasAVX2FMA and hasAVX512 are what this processor has of the
+// instructions of vec_amd64.s: AVX2 and FMA for every loop, AVX-512F too
+// for the eight-lane ones.
+var (
+	hasAVX2FMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+	hasAVX512  = hasAVX2FMA && cpu.X86.HasAVX512F
+)
+
+// useAVX2FMA is whether the kernels run the assembly (tests switch it
+// with usePath).
+var useAVX2FMA = hasAVX2FMA
 
 // useAVX512 is whether the kernels run their eight-lane (AVX-512F) loops:
 // the ratio kernel, CD's gather and its coordinate passes. On this
@@ -16,7 +24,7 @@ var useAVX2FMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 // clock for 512-bit work; GODEBUG=cpu.avx512f=off (read by
 // golang.org/x/sys/cpu at start-up) keeps a program on the four-lane
 // loops.
-var useAVX512 = useAVX2FMA && cpu.X86.HasAVX512F
+var useAVX512 = hasAVX512
 
 // ratioAccumAVX2 is ratioAccum in AVX2/FMA assembly (vec_amd64.s): the
 // dot product sixteen, four, then one product at a time in four 4-lane
@@ -56,11 +64,11 @@ func coordSumsAVX2(mu, inv, x, prev, next []float64, delta float64, step, wide b
 // with AVX-512F too.
 func kernelPaths() []string {
 	paths := []string{"go"}
-	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+	if hasAVX2FMA {
 		paths = append(paths, "avx2")
-		if cpu.X86.HasAVX512F {
-			paths = append(paths, "avx512")
-		}
+	}
+	if hasAVX512 {
+		paths = append(paths, "avx512")
 	}
 	return paths
 }
@@ -68,6 +76,6 @@ func kernelPaths() []string {
 // usePath switches the kernels to the named path of kernelPaths, or
 // back to the processor's best with "".
 func usePath(path string) {
-	useAVX2FMA = path != "go" && cpu.X86.HasAVX2 && cpu.X86.HasFMA
-	useAVX512 = useAVX2FMA && path != "avx2" && cpu.X86.HasAVX512F
+	useAVX2FMA = path != "go" && hasAVX2FMA
+	useAVX512 = path != "go" && path != "avx2" && hasAVX512
 }
