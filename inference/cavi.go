@@ -186,16 +186,18 @@ func newFit(x *model.Counts, s Settings) *fitState {
 	kn := sparse.New(x, k)
 	f := &fitState{
 		x: x, s: s, kn: kn,
-		rows:   newSide(n, k, h.A, h.APrime, h.BPrime, h.NonHierarchical, kn.RowChunks()),
-		cols:   newSide(p, k, h.C, h.CPrime, h.DPrime, h.NonHierarchical, kn.ColChunks()),
+		rows:   newSide(n, k, h.A, h.APrime, h.BPrime, h.NonHierarchical),
+		cols:   newSide(p, k, h.C, h.CPrime, h.DPrime, h.NonHierarchical),
 		phiRow: make([]float64, n*k), fixedCols: s.FixedColumns != nil,
 	}
 	if !f.fixedCols {
 		f.phiCol = make([]float64, p*k)
 	}
 	if s.Mask != nil {
-		f.rows.maskPtr, f.rows.maskIdx, _ = s.Mask.CSR()
-		f.cols.maskPtr, f.cols.maskIdx, _ = s.Mask.CSC()
+		ptr, idx, _ := s.Mask.CSR()
+		f.rows.setMask(ptr, idx)
+		ptr, idx, _ = s.Mask.CSC()
+		f.cols.setMask(ptr, idx)
 	}
 	f.logs = &sparse.Logs{LogA: f.rows.logF, LogB: f.cols.logF, MaxA: f.rows.shift, MaxB: f.cols.shift}
 	f.lgammaX = x.LogFactorialSum()
@@ -348,13 +350,13 @@ func (f *fitState) criterion(elbo float64, sumTheta, sumBeta []float64, it *Iter
 }
 
 // trainLogLik returns Σ_ui [x log μ − μ − log x!] over the training cells
-// (masked cells left out) for μ = E θ E βᵀ, in parallel over fixed row
-// chunks.
+// (masked cells left out) for μ = E θ E βᵀ, in parallel over the kernel's
+// row chunks (its cost is the non-zeros').
 func (f *fitState) trainLogLik(sumTheta, sumBeta []float64) float64 {
 	k := f.s.K
 	ptr, idx, val := f.x.CSR()
 	rows, cols := f.rows, f.cols
-	nz := rows.chunks.Sum(f.s.Workers, func(_, lo, hi int) float64 {
+	nz := f.kn.RowChunks().Sum(f.s.Workers, func(_, lo, hi int) float64 {
 		var acc float64
 		for u := lo; u < hi; u++ {
 			mu := rows.mean[u*k : (u+1)*k]

@@ -137,8 +137,8 @@ func NewRowShard(x *model.Counts, lo int, cols *Columns) (*RowShard, error) {
 	kn := sparse.New(x, k)
 	r := &RowShard{
 		x: x, lo: lo, total: cols.Rows, k: k, init: cols.Init, seed: cols.Seed, kn: kn,
-		rows:   newSide(m, k, h.A, h.APrime, h.BPrime, h.NonHierarchical, kn.RowChunks()),
-		cols:   newSide(p, k, h.C, h.CPrime, h.DPrime, h.NonHierarchical, kn.ColChunks()),
+		rows:   newSide(m, k, h.A, h.APrime, h.BPrime, h.NonHierarchical),
+		cols:   newSide(p, k, h.C, h.CPrime, h.DPrime, h.NonHierarchical),
 		phiRow: make([]float64, m*k), phiCol: make([]float64, p*k),
 	}
 	r.logs = &sparse.Logs{LogA: r.rows.logF, LogB: r.cols.logF, MaxA: r.rows.shift, MaxB: r.cols.shift}

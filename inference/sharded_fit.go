@@ -12,7 +12,6 @@ import (
 	"gonum.org/v1/gonum/floats"
 
 	"github.com/poisfact/poisfact/internal/fitting"
-	"github.com/poisfact/poisfact/internal/parallel"
 )
 
 // Sharding is how FitShards reaches its shards (see fitting.Sharding).
@@ -114,8 +113,7 @@ func FitShards(ctx context.Context, n, p, nnz int, settings *Settings, sh Shardi
 	}
 	start := time.Now()
 	k, h, w := s.K, s.Hyper, s.Workers
-	chunks := parallel.Balanced(p, 1, func(int) int64 { return 0 })
-	cols := newSide(p, k, h.C, h.CPrime, h.DPrime, h.NonHierarchical, chunks)
+	cols := newSide(p, k, h.C, h.CPrime, h.DPrime, h.NonHierarchical)
 	stop := fitting.Stopper{Tol: s.Tol, Patience: s.Patience, MinIter: s.MinIter}
 	st := &ShardedState{Fingerprint: shardFingerprint(n, p, nnz, s), BestELBO: math.Inf(-1), Status: MaxIterations}
 	var before time.Duration // the resumed trace's time

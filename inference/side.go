@@ -28,6 +28,12 @@ type side struct {
 	// the ELBO: E log θ, its row maximum, exp(E log θ − max), E θ.
 	logF, shift, fac, mean []float64
 
+	// chunks cut the rows for the per-row work (sweep, copies, SVI's
+	// steps), whose cost is K special functions a row, whatever the row's
+	// non-zeros: balanced by rows (and masked cells), not by non-zeros as
+	// the kernel's passes are. Cut by non-zeros, a chunk of rare words
+	// held a tenth of a side's sweep on newsgroups20 and two workers
+	// waited on it.
 	chunks parallel.Chunks
 
 	// maskPtr and maskIdx list, per row, the columns of the masked cells
@@ -65,13 +71,13 @@ func (s *side) workFor(w int) (psi, lgamma, logRate []float64) {
 	return b[0], b[1], b[2]
 }
 
-func newSide(m, k int, a, aPrime, bPrime float64, fixed bool, chunks parallel.Chunks) *side {
+func newSide(m, k int, a, aPrime, bPrime float64, fixed bool) *side {
 	s := &side{
 		m: m, k: k, a: a, aPrime: aPrime, bPrime: bPrime, fixed: fixed,
 		shape: make([]float64, m*k), rate: make([]float64, m*k),
 		logF: make([]float64, m*k), shift: make([]float64, m),
 		fac: make([]float64, m*k), mean: make([]float64, m*k),
-		chunks: chunks,
+		chunks: rowChunks(m, nil),
 	}
 	s.lgA = special.LogGamma(a)
 	s.lgAPrime = special.LogGamma(aPrime)
@@ -82,6 +88,30 @@ func newSide(m, k int, a, aPrime, bPrime float64, fixed bool, chunks parallel.Ch
 		s.psiActShape, s.lgActShape = special.DigammaLogGamma(s.actShape)
 	}
 	return s
+}
+
+// maskedCellCost is the cost of a masked cell in a row's sweep (K
+// subtractions, and K multiply-adds for the ELBO) against the row's own
+// work (K digammas, log-gammas, logarithms and exponentials), about a
+// sixteenth.
+const maskedCellCost = 16
+
+// rowChunks cuts m rows into the chunks of the per-row work, given the
+// per-row masked cells (CSR pointers; nil for none).
+func rowChunks(m int, maskPtr []int64) parallel.Chunks {
+	return parallel.Balanced(m, maskedCellCost, func(u int) int64 {
+		if maskPtr == nil {
+			return 0
+		}
+		return maskPtr[u+1] - maskPtr[u]
+	})
+}
+
+// setMask sets the side's masked cells (maskPtr, maskIdx: per row, the
+// columns of its masked cells) and cuts its chunks again by them.
+func (s *side) setMask(maskPtr []int64, maskIdx []int32) {
+	s.maskPtr, s.maskIdx = maskPtr, maskIdx
+	s.chunks, s.sweeper = rowChunks(s.m, maskPtr), nil
 }
 
 // activity returns E[ξ_u], E[log ξ_u] and log κʳ_u (0 when ξ is fixed):

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/poisfact/poisfact/internal/fitting"
-	"github.com/poisfact/poisfact/internal/parallel"
 	"github.com/poisfact/poisfact/internal/sparse"
 	"github.com/poisfact/poisfact/model"
 )
@@ -297,7 +296,7 @@ func (f *fitState) sviBatch(mb *minibatch, rows []int, sumBeta []float64, rho, s
 	f.cols.refreshLogs(xb)
 	kn := sparse.New(xb, k)
 	h := s.Hyper
-	local := mb.side(len(rows), k, h, kn.RowChunks())
+	local := mb.side(len(rows), k, h)
 	for b, u := range rows {
 		copy(local.shape[b*k:(b+1)*k], f.rows.shape[u*k:(u+1)*k])
 		copy(local.rate[b*k:(b+1)*k], f.rows.rate[u*k:(u+1)*k])
@@ -368,15 +367,15 @@ type minibatch struct {
 
 // side returns the local side for a batch of m rows, the arrays of the
 // first batch (the largest) resliced.
-func (mb *minibatch) side(m, k int, h model.HPF, chunks parallel.Chunks) *side {
+func (mb *minibatch) side(m, k int, h model.HPF) *side {
 	s := mb.local
 	if s == nil || cap(s.shape) < m*k {
-		s = newSide(m, k, h.A, h.APrime, h.BPrime, h.NonHierarchical, chunks)
+		s = newSide(m, k, h.A, h.APrime, h.BPrime, h.NonHierarchical)
 		mb.local = s
 		mb.phi, mb.prev = make([]float64, m*k), make([]float64, m*k)
 		return s
 	}
-	s.m, s.chunks, s.sweeper = m, chunks, nil // the sweeper is rebound to the new chunks
+	s.m, s.chunks, s.sweeper = m, rowChunks(m, nil), nil // the sweeper is rebound to the new chunks
 	s.shape, s.rate = s.shape[:m*k], s.rate[:m*k]
 	s.logF, s.fac, s.mean = s.logF[:m*k], s.fac[:m*k], s.mean[:m*k]
 	s.shift = s.shift[:m]
