@@ -3,6 +3,7 @@ package parallel
 import (
 	"math/rand/v2"
 	"testing"
+	"time"
 )
 
 func TestBalanced(t *testing.T) {
@@ -130,5 +131,21 @@ func TestReducersConcurrentAndNested(t *testing.T) {
 		if s := <-done; s != 64*64 {
 			t.Errorf("sum %v, want %v", s, 64*64)
 		}
+	}
+}
+
+// BenchmarkReducerHandoff times a Run of 256 chunks of 2 µs each on two
+// workers followed by a 20 µs serial gap, as between a sweep's passes:
+// the ideal is 276 µs, the rest is the hand-off to the helper.
+func BenchmarkReducerHandoff(b *testing.B) {
+	busy := func(d time.Duration) {
+		for t := time.Now(); time.Since(t) < d; {
+		}
+	}
+	r := NewReducer(Balanced(256, 1, func(int) int64 { return 0 }), 0,
+		func(_, _, _, _ int, _ []float64) float64 { busy(2 * time.Microsecond); return 0 })
+	for b.Loop() {
+		r.Run(2)
+		busy(20 * time.Microsecond)
 	}
 }
