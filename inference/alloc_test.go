@@ -29,15 +29,10 @@ func TestSweepAllocatesNothing(t *testing.T) {
 			if err := f.start(context.Background(), 1); err != nil {
 				t.Fatal(err)
 			}
-			_, sumTheta := f.rows.sweep(w, nil, nil, f.cols.mean, false)
-			_, sumBeta := f.cols.sweep(w, nil, nil, f.rows.mean, true)
+			_, _, sumBeta := f.begin(w)
 			sweep := func() {
-				var rowELBO, colELBO float64
-				rowELBO, sumTheta = f.rows.sweep(w, f.phiRow, sumBeta, f.cols.mean, false)
-				colELBO, sumBeta = f.cols.sweep(w, f.phiCol, sumTheta, f.rows.mean, true)
-				f.evaluate(rowELBO, colELBO, sumTheta, sumBeta)
+				_, _, sumBeta = f.sweep(w, sumBeta)
 			}
-			f.evaluate(0, 0, sumTheta, sumBeta)
 			sweep()
 			if a := testing.AllocsPerRun(10, sweep); a != 0 {
 				t.Errorf("workers %d, masked %v: %v allocations per sweep", w, masked, a)

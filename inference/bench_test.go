@@ -3,6 +3,7 @@ package inference
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -38,4 +39,73 @@ func BenchmarkCAVI(b *testing.B) {
 			}
 		}
 	}
+}
+
+// BenchmarkCAVIWorkers measures what two workers buy over one by paired
+// sweeps of one fit: results are the same for any number of workers, so
+// each loop runs two sweeps on one worker and two on two (which goes first
+// alternating), and times the second of each pair, the first having moved
+// the factors into the caches of the cores that will use them. Each timed
+// sweep is followed by the best check's copy, as in a fit whose ELBO
+// rises at every check. It reports the median "ns/nnz/factor" for each
+// worker count and "speedup", the median over loops of the one-worker
+// sweep's time over the two-worker sweep's of the same loop. Neighbours
+// on a shared machine slow a sweep by up to half for seconds at a time;
+// times taken a few sweeps apart see the same machine, and their ratio is
+// what BenchmarkCAVI's means of separate fits blur. Run it with
+// -benchtime 10x or more.
+func BenchmarkCAVIWorkers(b *testing.B) {
+	for _, name := range []string{"synthetic", "pbmc3k", "newsgroups20"} {
+		for _, k := range []int{50, 100} {
+			b.Run(fmt.Sprintf("%s/K=%d", name, k), func(b *testing.B) {
+				x := fixtures.Load(b, testutil.BenchMatrix(b, name))
+				s, err := (&Settings{K: k, Workers: 2}).withDefaults(x)
+				if err != nil {
+					b.Fatal(err)
+				}
+				f := newFit(x, s)
+				if err := f.start(context.Background(), s.Seed); err != nil {
+					b.Fatal(err)
+				}
+				_, _, sumBeta := f.begin(2)
+				t := 0
+				timed := func(w int) (d time.Duration) {
+					for range 2 { // the second sweep's time is returned
+						t++
+						start := time.Now()
+						var elbo float64
+						elbo, _, sumBeta = f.sweep(w, sumBeta)
+						f.best = f.best.take(w, f.rows, f.cols, t, elbo)
+						d = time.Since(start)
+					}
+					return d
+				}
+				var one, two, ratio []float64
+				for i := 0; b.Loop(); i++ {
+					var d1, d2 time.Duration
+					if i%2 == 0 {
+						d1, d2 = timed(1), timed(2)
+					} else {
+						d2, d1 = timed(2), timed(1)
+					}
+					one, two = append(one, float64(d1)), append(two, float64(d2))
+					ratio = append(ratio, float64(d1)/float64(d2))
+				}
+				per := float64(x.NNZ()) * float64(k)
+				b.ReportMetric(median(one)/per, "ns/nnz/factor/1w")
+				b.ReportMetric(median(two)/per, "ns/nnz/factor/2w")
+				b.ReportMetric(median(ratio), "speedup")
+			})
+		}
+	}
+}
+
+// median returns the median of v, which it sorts.
+func median(v []float64) float64 {
+	slices.Sort(v)
+	n := len(v)
+	if n%2 == 1 {
+		return v[n/2]
+	}
+	return (v[n/2-1] + v[n/2]) / 2
 }

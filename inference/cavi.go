@@ -204,17 +204,40 @@ func newFit(x *model.Counts, s Settings) *fitState {
 	return f
 }
 
-// evaluate runs the ratio pass for the current parameters: it fills
+// evaluate runs the ratio pass for the current parameters on w workers: it fills
 // phiRow and phiCol for the next sweep and returns their ELBO.
-func (f *fitState) evaluate(rowELBO, colELBO float64, sumTheta, sumBeta []float64) float64 {
+func (f *fitState) evaluate(w int, rowELBO, colELBO float64, sumTheta, sumBeta []float64) float64 {
 	if f.fixedCols {
 		// Only the rows' φ is needed, and the columns' terms are
 		// constants left out (Settings.FixedColumns).
-		lik := f.kn.RowSide(f.s.Workers, f.rows.fac, f.cols.fac, f.logs, f.phiRow)
+		lik := f.kn.RowSide(w, f.rows.fac, f.cols.fac, f.logs, f.phiRow)
 		return lik - f.lgammaX - floats.Dot(sumTheta, sumBeta) + rowELBO
 	}
-	lik := f.kn.TwoSided(f.s.Workers, f.rows.fac, f.cols.fac, f.logs, f.phiRow, f.phiCol)
+	lik := f.kn.TwoSided(w, f.rows.fac, f.cols.fac, f.logs, f.phiRow, f.phiCol)
 	return lik - f.lgammaX - floats.Dot(sumTheta, sumBeta) + rowELBO + colELBO
+}
+
+// begin derives, from the parameters as they stand (a start or a
+// checkpoint), what the first sweep reads, on w workers: each side's
+// E log and E of its weights, and the ratio pass. It returns the ELBO and
+// the sides' sums Σ_u E θ_u and Σ_i E β_i.
+func (f *fitState) begin(w int) (elbo float64, sumTheta, sumBeta []float64) {
+	rowELBO, sumTheta := f.rows.sweep(w, nil, nil, f.cols.mean, false)
+	colELBO, sumBeta := f.cols.sweep(w, nil, nil, f.rows.mean, true)
+	return f.evaluate(w, rowELBO, colELBO, sumTheta, sumBeta), sumTheta, sumBeta
+}
+
+// sweep runs one CAVI sweep on w workers: the rows' updates from the last
+// ratio pass and sumBeta, then the columns' (unless they are fixed), then
+// the ratio pass for the new parameters. It returns the new ELBO and sums,
+// as begin does.
+func (f *fitState) sweep(w int, sumBeta []float64) (elbo float64, sumTheta, newSumBeta []float64) {
+	rowELBO, sumTheta := f.rows.sweep(w, f.phiRow, sumBeta, f.cols.mean, false)
+	var colELBO float64 // left out of the ELBO when the columns are fixed
+	if !f.fixedCols {
+		colELBO, sumBeta = f.cols.sweep(w, f.phiCol, sumTheta, f.rows.mean, true)
+	}
+	return f.evaluate(w, rowELBO, colELBO, sumTheta, sumBeta), sumTheta, sumBeta
 }
 
 // run fits one restart from the start seeded by seed, appending its
@@ -233,9 +256,7 @@ func (f *fitState) run(ctx context.Context, restart int, seed uint64, fitStart t
 		return out, err
 	}
 	w := s.Workers
-	rowELBO, sumTheta := f.rows.sweep(w, nil, nil, f.cols.mean, false)
-	colELBO, sumBeta := f.cols.sweep(w, nil, nil, f.rows.mean, true)
-	elbo := f.evaluate(rowELBO, colELBO, sumTheta, sumBeta)
+	elbo, sumTheta, sumBeta := f.begin(w)
 
 	// capture writes the fit as it stands after sweep t, with pending, a
 	// sweep not yet in the trace, as it would stand in a longer fit.
@@ -269,11 +290,7 @@ func (f *fitState) run(ctx context.Context, restart int, seed uint64, fitStart t
 			break
 		}
 		t++
-		rowELBO, sumTheta = f.rows.sweep(w, f.phiRow, sumBeta, f.cols.mean, false)
-		if !f.fixedCols {
-			colELBO, sumBeta = f.cols.sweep(w, f.phiCol, sumTheta, f.rows.mean, true)
-		}
-		elbo = f.evaluate(rowELBO, colELBO, sumTheta, sumBeta)
+		elbo, sumTheta, sumBeta = f.sweep(w, sumBeta)
 		if math.IsNaN(elbo) || math.IsInf(elbo, 0) {
 			return out, fmt.Errorf("inference: the ELBO became %v at sweep %d: numerical failure (please report with the data and settings)", elbo, t)
 		}

@@ -272,11 +272,8 @@ func (f *fitState) runSVI(ctx context.Context, sv Stochastic, restart int, seed 
 	out.BestIter = f.best.Iter
 	// The ELBO of the kept parameters, from one full evaluation: the
 	// number CAVI would record for them.
-	rows, cols := f.rows, f.cols
-	f.best.apply(rows, cols)
-	rowELBO, sumTheta := rows.sweep(w, nil, nil, cols.mean, false)
-	colELBO, sumBeta := cols.sweep(w, nil, nil, rows.mean, true)
-	out.ELBO = f.evaluate(rowELBO, colELBO, sumTheta, sumBeta)
+	f.best.apply(f.rows, f.cols)
+	out.ELBO, _, _ = f.begin(w)
 	f.best.ELBO = out.ELBO
 	out.Elapsed = time.Since(runStart)
 	return out, nil
