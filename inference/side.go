@@ -47,7 +47,9 @@ type side struct {
 
 	// work holds each worker's K-vectors for a row: ψ and log Γ of the
 	// shapes and the log of the rates, computed a row at a time so that
-	// they run four lanes wide.
+	// they run four lanes wide. They are parallel.Private buffers, off
+	// one another's cache lines, since every worker writes its own at
+	// every row.
 	work [][3][]float64
 
 	// sweeper runs sweep's per-row work over the chunks, bound once (so
@@ -65,7 +67,7 @@ type sweepArgs struct {
 // workFor returns worker w's row buffers, allocated on first use.
 func (s *side) workFor(w int) (psi, lgamma, logRate []float64) {
 	for len(s.work) <= w {
-		s.work = append(s.work, [3][]float64{make([]float64, s.k), make([]float64, s.k), make([]float64, s.k)})
+		s.work = append(s.work, [3][]float64{parallel.Private(s.k), parallel.Private(s.k), parallel.Private(s.k)})
 	}
 	b := s.work[w]
 	return b[0], b[1], b[2]

@@ -159,11 +159,11 @@ type cdScratch struct {
 // grow makes room for m rates and a transposed block of size elements.
 func (sc *cdScratch) grow(m, size int) {
 	if cap(sc.mu) < m {
-		sc.mu, sc.inv, sc.logs = make([]float64, m), make([]float64, m), make([]float64, m)
-		sc.mu2, sc.inv2 = make([]float64, m), make([]float64, m)
+		sc.mu, sc.inv, sc.logs = parallel.Private(m), parallel.Private(m), parallel.Private(m)
+		sc.mu2, sc.inv2 = parallel.Private(m), parallel.Private(m)
 	}
 	if cap(sc.gt) < size {
-		sc.gt = make([]float64, size)
+		sc.gt = parallel.Private(size)
 	}
 }
 

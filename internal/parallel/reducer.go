@@ -35,8 +35,12 @@ type Reducer struct {
 	fn func(worker, chunk, lo, hi int, vec []float64) float64
 
 	partial []float64 // per chunk
-	vecs    []float64 // per chunk × m
-	out     []float64 // m
+	// vecs holds each chunk's vector, stride apart from an offset of
+	// guard: workers fill neighbouring chunks' vectors at the same time,
+	// and the padding keeps them off each other's cache lines.
+	vecs   []float64
+	stride int
+	out    []float64 // m
 
 	next, joined atomic.Int64
 	// want is the number of helpers the current Run still takes: a
@@ -49,8 +53,12 @@ type Reducer struct {
 // NewReducer returns a Reducer of fn over c's chunks with vectors of
 // length m (0 for none).
 func NewReducer(c Chunks, m int, fn func(worker, chunk, lo, hi int, vec []float64) float64) *Reducer {
-	return &Reducer{c: c, m: m, fn: fn,
-		partial: make([]float64, c.Len()), vecs: make([]float64, c.Len()*m), out: make([]float64, m)}
+	stride := 0
+	if m > 0 {
+		stride = m + guard
+	}
+	return &Reducer{c: c, m: m, fn: fn, stride: stride,
+		partial: make([]float64, c.Len()), vecs: make([]float64, guard+c.Len()*stride), out: make([]float64, m)}
 }
 
 // Run runs the work on at most workers goroutines (workers ≤ 0: one per
@@ -85,11 +93,17 @@ func (r *Reducer) Run(workers int) (float64, []float64) {
 	}
 	clear(r.out)
 	for k := range r.c.Len() {
-		for j, v := range r.vecs[k*r.m : (k+1)*r.m] {
+		for j, v := range r.vec(k) {
 			r.out[j] += v
 		}
 	}
 	return s, r.out
+}
+
+// vec returns chunk k's vector.
+func (r *Reducer) vec(k int) []float64 {
+	lo := guard + k*r.stride
+	return r.vecs[lo : lo+r.m : lo+r.m]
 }
 
 // claim takes one of the helpers the current Run wants, reporting false
@@ -122,7 +136,7 @@ func (r *Reducer) do(w int) {
 		if k >= r.c.Len() {
 			return
 		}
-		vec := r.vecs[k*r.m : (k+1)*r.m]
+		vec := r.vec(k)
 		clear(vec)
 		r.partial[k] = r.fn(w, k, r.c.Bounds[k], r.c.Bounds[k+1], vec)
 	}

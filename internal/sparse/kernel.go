@@ -122,7 +122,8 @@ func (kn *Kernel) checkDims(a, b []float64, logs *Logs) {
 // scratch is one worker's space in a pass: acc and direct (K each: the
 // sum of ratio-weighted factor rows, and the log-domain non-zeros'
 // share) and the rates S of a row's or column's non-zeros, as long as
-// the longest.
+// the longest. Each is a parallel.Private buffer: the workers write
+// theirs at once, acc at every non-zero.
 type scratch struct {
 	acc, direct, rates []float64
 }
@@ -150,8 +151,8 @@ func (kn *Kernel) ensureScratch(workers int) {
 	}
 	for len(kn.scratch) < workers {
 		kn.scratch = append(kn.scratch, scratch{
-			acc: make([]float64, kn.k), direct: make([]float64, kn.k),
-			rates: make([]float64, longest),
+			acc: parallel.Private(kn.k), direct: parallel.Private(kn.k),
+			rates: parallel.Private(longest),
 		})
 	}
 }
