@@ -204,8 +204,8 @@ func newFit(x *model.Counts, s Settings) *fitState {
 	return f
 }
 
-// evaluate runs the ratio pass for the current parameters on w workers: it fills
-// phiRow and phiCol for the next sweep and returns their ELBO.
+// evaluate runs the ratio pass for the current parameters on w workers:
+// it fills phiRow and phiCol for the next sweep and returns their ELBO.
 func (f *fitState) evaluate(w int, rowELBO, colELBO float64, sumTheta, sumBeta []float64) float64 {
 	if f.fixedCols {
 		// Only the rows' φ is needed, and the columns' terms are
