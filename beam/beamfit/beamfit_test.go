@@ -26,7 +26,19 @@ import (
 func TestMain(m *testing.M) {
 	// Prism logs every job at level info.
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	ptest.MainWithDefault(m, "prism")
+	// Prism's loopback placeholders, one per pipeline, go into a
+	// directory removed at the end.
+	restore, err := PrivateTempDir()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := ptest.MainRetWithDefault(m, "prism")
+	if err := restore(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		code = 1
+	}
+	os.Exit(code)
 }
 
 // onPrism runs a pipeline on Beam's Go-native runner, in this process.

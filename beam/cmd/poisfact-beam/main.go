@@ -161,6 +161,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// bundle at level error; what matters comes back as the pipeline's
 	// error, printed in one line.
 	slog.SetDefault(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError + 4})))
+	// Prism leaves a placeholder file in the temporary directory for
+	// every pipeline it runs; the fit's go into a directory removed at
+	// the end.
+	restore, tmpErr := beamfit.PrivateTempDir()
+	if tmpErr != nil {
+		return fail(stderr, tmpErr, 1)
+	}
+	defer restore()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	runner := func(ctx context.Context, p *beam.Pipeline) error {
