@@ -13,6 +13,8 @@
 #                   alone (no -valid, no -test) and score the validation
 #                   part as the evaluator's test set, for choosing
 #                   defaults without looking at the test part
+#        FACTORS    a directory to keep the exported factors in, as U.tsv
+#                   and V.tsv (for evaluation/bench/paired.py)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 split=${1:?usage: heldout.sh SPLITDIR [fit flags...]}
@@ -44,6 +46,11 @@ fi
 for f in row col; do
   tail -n +2 "$work/export/${f}_factors.tsv" | cut -f2- > "$work/$f.tsv"
 done
+if [ -n "${FACTORS:-}" ]; then
+  mkdir -p "$FACTORS"
+  cp "$work/row.tsv" "$FACTORS/U.tsv"
+  cp "$work/col.tsv" "$FACTORS/V.tsv"
+fi
 /usr/bin/python3 "$shared/bench/heldout_eval.py" "$split" --U "$work/row.tsv" --V "$work/col.tsv" --k 10 --out "$work/eval.json" > /dev/null
 /usr/bin/python3 - "$work/eval.json" "$work/report.json" "$split" "$*" <<'PY'
 import json, sys
