@@ -31,23 +31,25 @@ import sys
 import numpy as np
 
 
-def load_factors(d):
+def load_factors(he, d):
     for u, v in (("U.npy", "V.npy"), ("U.tsv", "V.tsv")):
         if os.path.exists(os.path.join(d, u)):
-            load = np.load if u.endswith(".npy") else (lambda f: np.loadtxt(f, ndmin=2))
-            return load(os.path.join(d, u)), load(os.path.join(d, v))
+            return he.load_factor(os.path.join(d, u)), he.load_factor(os.path.join(d, v))
     raise SystemExit("paired.py: %s: no U.npy/V.npy or U.tsv/V.tsv" % d)
 
 
-def per_row(he, S, U, V, k, metric):
-    """The evaluator's metric for each row with a non-empty test set."""
+def split_rows(S):
+    """Each row with a non-empty test set as a one-row split of its own."""
     Tr, Va, Te = S["train"].tocsr(), S["valid"].tocsr(), S["test"].tocsr()
     rows = np.flatnonzero(np.diff(Te.indptr) > 0)
+    return rows, [{"train": Tr[u], "valid": Va[u], "test": Te[u], "n": 1, "p": S["p"]} for u in rows]
+
+
+def per_row(he, S, parts, U, V, k, metric):
+    """The evaluator's metric for each row with a non-empty test set."""
+    rows, splits = parts
     key = "%s_at_%d" % (metric, k)
-    out = np.empty(rows.size)
-    for j, u in enumerate(rows):
-        Su = {"train": Tr[u], "valid": Va[u], "test": Te[u], "n": 1, "p": S["p"]}
-        out[j] = he.ranking_metrics(Su, U[u:u + 1], V, k=k)[key]
+    out = np.array([he.ranking_metrics(Su, U[u:u + 1], V, k=k)[key] for u, Su in zip(rows, splits)])
     # The rows' mean must be the evaluator's figure for the whole split.
     whole = he.ranking_metrics(S, U, V, k=k)[key]
     if abs(out.mean() - whole) > 1e-9 * max(1.0, abs(whole)):
@@ -79,11 +81,12 @@ def main():
     import heldout_eval as he
 
     S = he.load_split(args.splitdir)
+    parts = split_rows(S)
     rng = np.random.default_rng(args.seed)
     pairs, diffs = [], []
     for da, db in zip(args.a, args.b):
-        ra = per_row(he, S, *load_factors(da), args.k, args.metric)
-        rb = per_row(he, S, *load_factors(db), args.k, args.metric)
+        ra = per_row(he, S, parts, *load_factors(he, da), args.k, args.metric)
+        rb = per_row(he, S, parts, *load_factors(he, db), args.k, args.metric)
         d = ra - rb
         diffs.append(d)
         lo, hi = interval(d, args.boot, rng)
